@@ -1,0 +1,1 @@
+"""Benchmarks of the SPARQL service against its peers."""

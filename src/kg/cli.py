@@ -1,0 +1,198 @@
+"""The ``kg`` command: build, check, query and serve the knowledge graph.
+
+Heavy modules are imported inside each command so that ``kg --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from kg.inputs import project_root
+
+ROOT_OPTION = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Project root (holds ontology/, data/, shapes/). Default: found from the current folder.",
+)
+
+
+def _root(root: Path | None) -> Path:
+    return (root or project_root()).resolve()
+
+
+def _progress(message: str) -> None:
+    click.echo(f"[{time.strftime('%H:%M:%S')}] {message}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="nato-iraq-kg")
+def main() -> None:
+    """Build, check, query and serve the NATO–Iraq knowledge graph."""
+
+
+@main.command()
+@ROOT_OPTION
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: ROOT/dist). Replaced only when every check passed.")
+@click.option("--data", "extra", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Another RDF dataset to include as extra named graph(s); repeatable.")
+def build(root: Path | None, out: Path | None, extra: tuple[Path, ...]) -> None:
+    """Load ontology/, data/ and shapes/, check quotes, validate with SHACL, write dist/.
+
+    dist/ gets six dumps (TriG, N-Quads, Turtle, N-Triples, JSON-LD, RDF/XML) with SHA-256
+    checksums, void.ttl and an Oxigraph store. On any failure dist/ is left as it was and the
+    command exits with status 1.
+    """
+    from kg.build import BuildFailed
+    from kg.build import build as run_build
+
+    r = _root(root)
+    try:
+        run_build(r, out, extra, progress=_progress)
+    except BuildFailed as err:
+        _fail(err)
+
+
+@main.command()
+@ROOT_OPTION
+def validate(root: Path | None) -> None:
+    """Parse, check quotes and run SHACL without writing anything (same report as build)."""
+    from kg.build import BuildFailed, check
+
+    try:
+        result = check(_root(root), progress=_progress)
+    except BuildFailed as err:
+        _fail(err)
+    for res in result.shape_results:
+        click.echo(str(res), err=True)
+    click.echo("valid")
+
+
+def _fail(err: Exception) -> None:
+    stage = getattr(err, "stage", "build")
+    problems = getattr(err, "problems", [str(err)])
+    click.echo(f"error: {stage} failed ({len(problems)} problem{'s' if len(problems) != 1 else ''}):", err=True)
+    for line in problems:
+        click.echo(line, err=True)
+    click.echo("dist/ was not changed.", err=True)
+    sys.exit(1)
+
+
+@main.command()
+@ROOT_OPTION
+@click.argument("query")
+@click.option("-o", "--output", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
+              show_default=True, help="Output format for SELECT/ASK (CONSTRUCT always prints Turtle).")
+@click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Built output to query (default: ROOT/dist).")
+def query(root: Path | None, query: str, output: str, dist: Path | None) -> None:
+    """Run QUERY (SPARQL text, or the path of a .rq file) on the built graph.
+
+    The default graph is the union of all named graphs; the prefixes of the project are
+    predeclared.
+    """
+    import pyoxigraph as ox
+
+    from kg.namespaces import PREFIXES
+    from kg.results import render
+
+    r = _root(root)
+    store_path = (dist or r / "dist") / "store"
+    if not store_path.is_dir():
+        raise click.ClickException(f"{store_path} not found: run 'kg build' first")
+    text = Path(query).read_text(encoding="utf-8") if query.endswith(".rq") and Path(query).is_file() else query
+    store = ox.Store.read_only(str(store_path))
+    try:
+        result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+    except SyntaxError as err:
+        raise click.ClickException(f"malformed query: {err}") from None
+    click.echo(render(result, output))
+
+
+@main.command()
+@ROOT_OPTION
+@click.option("--check", is_flag=True, help="Change nothing; fail if a file is not in canonical form.")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def fmt(root: Path | None, check: bool, files: tuple[Path, ...]) -> None:
+    """Rewrite hand-edited Turtle (ontology/, data/, shapes/, or FILES) in one canonical form."""
+    from kg.formatting import format_files
+    from kg.inputs import InputFile, find_inputs
+    from kg.loading import LoadError
+
+    r = _root(root)
+    sources = [InputFile(p.resolve(), "extra") for p in files] if files else find_inputs(r)
+    try:
+        outcomes = format_files(sources, r, write=not check)
+    except LoadError as err:
+        _fail(err)
+    changed = [o for o in outcomes if o.changed]
+    for o in changed:
+        click.echo(f"{'would reformat' if check else 'reformatted'} {o.path.relative_to(r) if o.path.is_relative_to(r) else o.path}")
+    if check and changed:
+        names = " ".join(str(o.path.relative_to(r)) if o.path.is_relative_to(r) else str(o.path) for o in changed)
+        click.echo(f"{len(changed)} file(s) not in canonical form. Fix with:\n  kg fmt {names}", err=True)
+        sys.exit(1)
+    click.echo(f"{len(outcomes)} file(s) checked, {len(changed)} {'to change' if check else 'changed'}.")
+
+
+@main.command()
+@ROOT_OPTION
+def stats(root: Path | None) -> None:
+    """Triples, named graphs, classes, properties and resources per class of the built graph."""
+    import pyoxigraph as ox
+
+    from kg.stats import compute
+
+    store_path = _root(root) / "dist" / "store"
+    if not store_path.is_dir():
+        raise click.ClickException(f"{store_path} not found: run 'kg build' first")
+    for line in compute(ox.Store.read_only(str(store_path))).lines():
+        click.echo(line)
+
+
+@main.command()
+@ROOT_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="TCP port.")
+@click.option("--public-url", default=None,
+              help="Address the service is reached at (default http://HOST:PORT).")
+@click.option("--data", "extra", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Your own RDF file (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) to serve too; repeatable.")
+@click.option("--query-timeout", default=30.0, show_default=True, type=float,
+              help="Seconds a query may run before it is stopped.")
+def serve(root: Path | None, host: str, port: int, public_url: str | None, extra: tuple[Path, ...],
+          query_timeout: float) -> None:
+    """Serve the graph: SPARQL endpoint and query editor at /sparql, landing page at /.
+
+    Builds the graph first if dist/ is missing.
+    """
+    import uvicorn
+
+    from kg.build import BuildFailed
+    from kg.build import build as run_build
+    from kg.engine.embedded import EmbeddedEngine
+    from kg.settings import Settings
+    from kg.web.app import create_app
+
+    r = _root(root)
+    settings = Settings(root=r, host=host, port=port, public_url=public_url or f"http://{host}:{port}",
+                        data=list(extra), query_timeout=query_timeout)
+    if not settings.store_path.is_dir():
+        _progress("dist/ is missing: building it first")
+        try:
+            run_build(r, progress=_progress)
+        except BuildFailed as err:
+            _fail(err)
+    engine = EmbeddedEngine(settings.store_path, settings.data)
+    app = create_app(settings, engine)
+    _progress(f"serving {settings.public_url}/ (SPARQL at {settings.public_url}/sparql)")
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+if __name__ == "__main__":
+    main()

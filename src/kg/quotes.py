@@ -1,0 +1,111 @@
+"""Check that every quoted passage (``oa:exact``) is found verbatim in its stored source text."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.loading import LoadedFile
+from kg.namespaces import NIO_SHA256, NIO_STORED_COPY, OA_EXACT, OA_HAS_SELECTOR, OA_HAS_SOURCE, OA_PREFIX, OA_SUFFIX
+from kg.rdfconv import short
+
+
+@dataclass(frozen=True)
+class QuoteProblem:
+    resource: str
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        return f"{where}: {short(self.resource)}: {self.message}"
+
+
+def _line_of(path: Path, text: str) -> int | None:
+    """The line of ``path`` where the literal ``text`` is written, if it can be found."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    idx = raw.find(text[:60])
+    return raw.count("\n", 0, idx) + 1 if idx >= 0 else None
+
+
+def check_quotes(loaded: list[LoadedFile], root: Path) -> tuple[int, list[QuoteProblem]]:
+    """Check every ``oa:exact`` (with its ``oa:prefix``/``oa:suffix``) against its source text.
+
+    The source text of a selector is found through passage ``oa:hasSelector`` selector,
+    passage ``oa:hasSource`` document, document ``nio:storedCopy`` path. A stored copy whose
+    ``nio:sha256`` does not match is reported too. Returns (quotes checked, problems).
+    """
+    values: dict[tuple[str, str], list[str]] = defaultdict(list)
+    origin: dict[str, LoadedFile] = {}
+    for lf in loaded:
+        for q in lf.quads:
+            if isinstance(q.subject, ox.NamedNode | ox.BlankNode):
+                key = (q.subject.value, q.predicate.value)
+                values[key].append(q.object.value)
+                if q.predicate.value == OA_EXACT:
+                    origin[q.subject.value] = lf
+    selector_source: dict[str, str] = {}
+    for (subj, pred), objs in values.items():
+        if pred == OA_HAS_SELECTOR:
+            for sel in objs:
+                for src in values.get((subj, OA_HAS_SOURCE), []):
+                    selector_source[sel] = src
+
+    texts: dict[str, str | None] = {}
+    problems: list[QuoteProblem] = []
+    for doc in {s for s in selector_source.values()}:
+        copies = values.get((doc, NIO_STORED_COPY), [])
+        if len(copies) != 1:
+            texts[doc] = None
+            continue
+        path = root / copies[0]
+        try:
+            data = path.read_bytes()
+        except OSError:
+            problems.append(QuoteProblem(doc, copies[0], None, "stored copy of the source is missing"))
+            texts[doc] = None
+            continue
+        for expected in values.get((doc, NIO_SHA256), []):
+            actual = hashlib.sha256(data).hexdigest()
+            if expected.lower() != actual:
+                problems.append(
+                    QuoteProblem(doc, copies[0], None, f"sha256 is {actual}, the graph says {expected}")
+                )
+        texts[doc] = data.decode("utf-8")
+
+    checked = 0
+    for sel, lf in sorted(origin.items()):
+        display = lf.source.display(root)
+        for exact in values[(sel, OA_EXACT)]:
+            checked += 1
+            line = _line_of(lf.source.path, exact)
+            doc = selector_source.get(sel)
+            if doc is None:
+                problems.append(QuoteProblem(sel, display, line, "quote has no passage with oa:hasSource"))
+                continue
+            text = texts.get(doc)
+            if text is None:
+                problems.append(
+                    QuoteProblem(sel, display, line, f"source {short(doc)} has no single nio:storedCopy")
+                )
+                continue
+            if exact not in text:
+                problems.append(QuoteProblem(sel, display, line, f"quote not found in the source: {exact!r}"))
+                continue
+            prefix = "".join(values.get((sel, OA_PREFIX), []))
+            suffix = "".join(values.get((sel, OA_SUFFIX), []))
+            if (prefix or suffix) and prefix + exact + suffix not in text:
+                problems.append(
+                    QuoteProblem(
+                        sel, display, line, f"prefix/suffix do not surround the quote in the source: {exact!r}"
+                    )
+                )
+    return checked, problems

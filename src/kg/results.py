@@ -1,0 +1,58 @@
+"""Render SPARQL results for a terminal (``kg query``): table, CSV, TSV or JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pyoxigraph as ox
+
+OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
+
+
+def _cell(term: Any) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def render(result: Any, output: str) -> str:
+    """Text for a pyoxigraph query result in the chosen ``output`` format."""
+    if isinstance(result, ox.QueryBoolean):
+        if output == "table":
+            return "true" if bool(result) else "false"
+        fmt = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}.get(
+            output, ox.QueryResultsFormat.JSON
+        )
+        return result.serialize(format=fmt).decode("utf-8")
+    if isinstance(result, ox.QuerySolutions):
+        if output in ("csv", "tsv", "json"):
+            fmt = {
+                "csv": ox.QueryResultsFormat.CSV,
+                "tsv": ox.QueryResultsFormat.TSV,
+                "json": ox.QueryResultsFormat.JSON,
+            }[output]
+            text = result.serialize(format=fmt).decode("utf-8")
+            return json.dumps(json.loads(text), indent=2, ensure_ascii=False) if output == "json" else text
+        names = [v.value for v in result.variables]
+        rows = [[_cell(sol[n]) for n in names] for sol in result]
+        return _table(names, rows)
+    data = ox.serialize(list(result), format=ox.RdfFormat.TURTLE)
+    return data.decode("utf-8")
+
+
+def _table(names: list[str], rows: list[list[str]]) -> str:
+    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
+    widths = [min(w, 80) for w in widths]
+
+    def line(cells: list[str]) -> str:
+        return " | ".join(c[:80].ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    out = [line(names), "-+-".join("-" * w for w in widths)]
+    out += [line(r) for r in rows]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)

@@ -1,0 +1,116 @@
+"""Describe the dataset with VoID and DCAT: what it is, where it comes from, how big it is."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
+
+from kg import __version__
+from kg.dumps import DUMP_FORMATS, dump_name
+from kg.namespaces import BASE, DATASET, GRAPH, PREFIXES, RESOURCE
+
+SOURCE_PAGE = "https://www.nato.int/cps/en/natohq/topics_88247.htm"
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+
+
+def describe(quads: list[ox.Quad], checksums: dict[str, str], sizes: dict[str, int]) -> Graph:
+    """The VoID/DCAT description of the dataset made of ``quads``."""
+    g = Graph()
+    for prefix, iri in PREFIXES.items():
+        g.bind(prefix, iri)
+    g.bind("sd", SD)
+    g.bind("spdx", SPDX)
+    ds = URIRef(DATASET)
+    triples = {q.triple for q in quads}
+    g.add((ds, RDF.type, VOID.Dataset))
+    g.add((ds, RDF.type, DCAT.Dataset))
+    g.add((ds, DCTERMS.title, Literal("NATO–Iraq relations knowledge graph", lang="en")))
+    g.add((ds, RDFS.label, Literal("NATO–Iraq relations knowledge graph", lang="en")))
+    g.add(
+        (
+            ds,
+            DCTERMS.description,
+            Literal(
+                "Every fact of the NATO page 'Relations with Iraq' as RDF: actors, decisions, missions, "
+                "events, figures, each traced to the exact sentence of the page it came from.",
+                lang="en",
+            ),
+        )
+    )
+    g.add((ds, DCTERMS.publisher, Literal("NATO–Iraq knowledge graph project")))
+    g.add((ds, DCTERMS.license, URIRef(LICENSE)))
+    g.add((ds, DCTERMS.source, URIRef(SOURCE_PAGE)))
+    g.add((ds, DCTERMS.source, URIRef(RESOURCE + "source/nato-relations-with-iraq")))
+    g.add((ds, DCTERMS.hasVersion, Literal(__version__)))
+    g.add((ds, URIRef(str(DCAT) + "version"), Literal(__version__)))
+    g.add((ds, DCTERMS.modified, Literal(dt.date.today().isoformat(), datatype=XSD.date)))
+    g.add((ds, VOID.uriSpace, Literal(BASE)))
+    g.add((ds, VOID.sparqlEndpoint, URIRef(BASE + "sparql")))
+    g.add((ds, VOID.rootResource, URIRef(RESOURCE + "source/nato-relations-with-iraq")))
+    g.add((ds, FOAF.homepage, URIRef(BASE)))
+    g.add((ds, VOID.triples, Literal(len(triples))))
+    g.add((ds, VOID.entities, Literal(len({t.subject for t in triples if t.subject.value.startswith(BASE)}))))
+    g.add((ds, VOID.distinctSubjects, Literal(len({t.subject for t in triples}))))
+    g.add((ds, VOID.properties, Literal(len({t.predicate for t in triples}))))
+    g.add((ds, VOID.distinctObjects, Literal(len({t.object for t in triples}))))
+    for fmt in DUMP_FORMATS:
+        name = dump_name(fmt)
+        url = URIRef(f"{BASE}downloads/{name}")
+        g.add((ds, VOID.dataDump, url))
+        dist = URIRef(f"{DATASET}/distribution/{fmt.extension}")
+        g.add((ds, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCTERMS.title, Literal(f"{fmt.label} dump", lang="en")))
+        g.add((dist, DCAT.downloadURL, url))
+        g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{fmt.media_type}")))
+        g.add((dist, DCTERMS.format, Literal(fmt.media_type)))
+        g.add((dist, DCTERMS.license, URIRef(LICENSE)))
+        if name in sizes:
+            g.add((dist, DCAT.byteSize, Literal(sizes[name], datatype=XSD.nonNegativeInteger)))
+        if name in checksums:
+            ck = BNode()
+            g.add((dist, SPDX.checksum, ck))
+            g.add((ck, RDF.type, SPDX.Checksum))
+            g.add((ck, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+            g.add((ck, SPDX.checksumValue, Literal(checksums[name], datatype=XSD.hexBinary)))
+    _partitions(g, ds, quads, triples)
+    return g
+
+
+def _partitions(g: Graph, ds: URIRef, quads: list[ox.Quad], triples: set[ox.Triple]) -> None:
+    """Class and property partitions, and one subset per named graph."""
+    rdf_type = ox.NamedNode(str(RDF.type))
+    classes = Counter(t.object.value for t in triples if t.predicate == rdf_type)
+    for cls, count in sorted(classes.items()):
+        part = URIRef(f"{DATASET}/class/{_slug(cls)}")
+        g.add((ds, VOID.classPartition, part))
+        g.add((part, VOID["class"], URIRef(cls)))
+        g.add((part, VOID.entities, Literal(count)))
+    props = Counter(t.predicate.value for t in triples)
+    for prop, count in sorted(props.items()):
+        part = URIRef(f"{DATASET}/property/{_slug(prop)}")
+        g.add((ds, VOID.propertyPartition, part))
+        g.add((part, VOID.property, URIRef(prop)))
+        g.add((part, VOID.triples, Literal(count)))
+    per_graph = Counter(q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode))
+    for name, count in sorted(per_graph.items()):
+        sub = URIRef(name)
+        g.add((ds, VOID.subset, sub))
+        g.add((sub, RDF.type, VOID.Dataset))
+        g.add((sub, RDF.type, SD.NamedGraph))
+        g.add((sub, SD.name, sub))
+        g.add((sub, VOID.triples, Literal(count)))
+        g.add((sub, RDFS.label, Literal(f"Named graph {name[len(GRAPH):]}", lang="en")))
+
+
+def _slug(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns):
+            return f"{prefix}-{iri[len(ns):]}".replace("/", "-").replace("#", "-")
+    return "".join(c if c.isalnum() else "-" for c in iri)[-80:]

@@ -1,0 +1,1 @@
+"""The HTTP service: SPARQL protocol, query editor, landing page."""

@@ -1,0 +1,73 @@
+"""Assemble the FastAPI application from its routers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from kg import __version__
+from kg.engine.base import QueryEngine
+from kg.settings import Settings
+from kg.web.examples import load_examples
+from kg.web.landing import landing_router
+from kg.web.sparql import KgSparqlRouter
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+CODE_ROOT = Path(__file__).resolve().parents[3]
+
+
+def yasgui_assets(root: Path) -> Path | None:
+    """YASGUI's build folder, installed by ``npm ci`` beside the data or beside this code."""
+    for base in (root, CODE_ROOT):
+        folder = base / "node_modules" / "@triply" / "yasgui" / "build"
+        if (folder / "yasgui.min.js").is_file():
+            return folder
+    return None
+
+
+def create_app(settings: Settings, engine: QueryEngine) -> FastAPI:
+    """The whole service over ``engine``; ``settings`` says where things are and how big limits are."""
+    app = FastAPI(
+        title="NATO–Iraq knowledge graph",
+        version=__version__,
+        description="SPARQL endpoint and linked-data service for the NATO page 'Relations with Iraq'.",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    info_path = settings.dist_dir / "build.json"
+    app.state.build_info = json.loads(info_path.read_text()) if info_path.is_file() else {}
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_credentials=False,
+        allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type"],
+    )
+    app.include_router(
+        KgSparqlRouter(
+            engine,
+            path="/sparql",
+            public_url=settings.public_url,
+            version=__version__,
+            example_queries=load_examples(settings.root / "queries"),
+        )
+    )
+    app.include_router(landing_router())
+    app.mount("/static/app", StaticFiles(directory=STATIC), name="static-app")
+    assets = yasgui_assets(settings.root)
+    if assets is not None:
+        app.mount("/static/yasgui", StaticFiles(directory=assets), name="yasgui")
+
+    @app.get("/static/favicon.svg", include_in_schema=False)
+    async def favicon() -> object:
+        from fastapi.responses import FileResponse
+
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+
+    return app
