@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -37,10 +38,19 @@ def main() -> None:
 
 @main.command()
 @ROOT_OPTION
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: ROOT/dist). Replaced only when every check passed.")
-@click.option("--data", "extra", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Another RDF dataset to include as extra named graph(s); repeatable.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: ROOT/dist). Replaced only when every check passed.",
+)
+@click.option(
+    "--data",
+    "extra",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Another RDF dataset to include as extra named graph(s); repeatable.",
+)
 def build(root: Path | None, out: Path | None, extra: tuple[Path, ...]) -> None:
     """Load ontology/, data/ and shapes/, check quotes, validate with SHACL, write dist/.
 
@@ -73,23 +83,35 @@ def validate(root: Path | None) -> None:
     click.echo("valid")
 
 
-def _fail(err: Exception) -> None:
-    stage = getattr(err, "stage", "build")
+def _fail(err: Exception) -> NoReturn:
+    stage = getattr(err, "stage", "")
     problems = getattr(err, "problems", [str(err)])
-    click.echo(f"error: {stage} failed ({len(problems)} problem{'s' if len(problems) != 1 else ''}):", err=True)
+    what = f"{stage} failed" if stage else "failed"
+    click.echo(f"error: {what} ({len(problems)} problem{'s' if len(problems) != 1 else ''}):", err=True)
     for line in problems:
         click.echo(line, err=True)
-    click.echo("dist/ was not changed.", err=True)
+    if stage:
+        click.echo("dist/ was not changed.", err=True)
     sys.exit(1)
 
 
 @main.command()
 @ROOT_OPTION
 @click.argument("query")
-@click.option("-o", "--output", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
-              show_default=True, help="Output format for SELECT/ASK (CONSTRUCT always prints Turtle).")
-@click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Built output to query (default: ROOT/dist).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Choice(["table", "csv", "tsv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format for SELECT/ASK (CONSTRUCT always prints Turtle).",
+)
+@click.option(
+    "--dist",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Built output to query (default: ROOT/dist).",
+)
 def query(root: Path | None, query: str, output: str, dist: Path | None) -> None:
     """Run QUERY (SPARQL text, or the path of a .rq file) on the built graph.
 
@@ -105,7 +127,9 @@ def query(root: Path | None, query: str, output: str, dist: Path | None) -> None
     store_path = (dist or r / "dist") / "store"
     if not store_path.is_dir():
         raise click.ClickException(f"{store_path} not found: run 'kg build' first")
-    text = Path(query).read_text(encoding="utf-8") if query.endswith(".rq") and Path(query).is_file() else query
+    text = (
+        Path(query).read_text(encoding="utf-8") if query.endswith(".rq") and Path(query).is_file() else query
+    )
     store = ox.Store.read_only(str(store_path))
     try:
         result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
@@ -121,21 +145,22 @@ def query(root: Path | None, query: str, output: str, dist: Path | None) -> None
 def fmt(root: Path | None, check: bool, files: tuple[Path, ...]) -> None:
     """Rewrite hand-edited Turtle (ontology/, data/, shapes/, or FILES) in one canonical form."""
     from kg.formatting import format_files
-    from kg.inputs import InputFile, find_inputs
+    from kg.inputs import InputError, InputFile, find_inputs
     from kg.loading import LoadError
 
     r = _root(root)
-    sources = [InputFile(p.resolve(), "extra") for p in files] if files else find_inputs(r)
     try:
+        sources = [InputFile(p.resolve(), "extra") for p in files] if files else find_inputs(r)
         outcomes = format_files(sources, r, write=not check)
-    except LoadError as err:
+    except (InputError, LoadError) as err:
         _fail(err)
     changed = [o for o in outcomes if o.changed]
-    for o in changed:
-        click.echo(f"{'would reformat' if check else 'reformatted'} {o.path.relative_to(r) if o.path.is_relative_to(r) else o.path}")
+    names = [str(o.path.relative_to(r)) if o.path.is_relative_to(r) else str(o.path) for o in changed]
+    for name in names:
+        click.echo(f"{'would reformat' if check else 'reformatted'} {name}")
     if check and changed:
-        names = " ".join(str(o.path.relative_to(r)) if o.path.is_relative_to(r) else str(o.path) for o in changed)
-        click.echo(f"{len(changed)} file(s) not in canonical form. Fix with:\n  kg fmt {names}", err=True)
+        fix = "kg fmt " + " ".join(names)
+        click.echo(f"{len(changed)} file(s) not in canonical form. Fix with:\n  {fix}", err=True)
         sys.exit(1)
     click.echo(f"{len(outcomes)} file(s) checked, {len(changed)} {'to change' if check else 'changed'}.")
 
@@ -159,14 +184,31 @@ def stats(root: Path | None) -> None:
 @ROOT_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="TCP port.")
-@click.option("--public-url", default=None,
-              help="Address the service is reached at (default http://HOST:PORT).")
-@click.option("--data", "extra", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Your own RDF file (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) to serve too; repeatable.")
-@click.option("--query-timeout", default=30.0, show_default=True, type=float,
-              help="Seconds a query may run before it is stopped.")
-def serve(root: Path | None, host: str, port: int, public_url: str | None, extra: tuple[Path, ...],
-          query_timeout: float) -> None:
+@click.option(
+    "--public-url", default=None, help="Address the service is reached at (default http://HOST:PORT)."
+)
+@click.option(
+    "--data",
+    "extra",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Your own RDF file (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) to serve too; repeatable.",
+)
+@click.option(
+    "--query-timeout",
+    default=30.0,
+    show_default=True,
+    type=float,
+    help="Seconds a query may run before it is stopped.",
+)
+def serve(
+    root: Path | None,
+    host: str,
+    port: int,
+    public_url: str | None,
+    extra: tuple[Path, ...],
+    query_timeout: float,
+) -> None:
     """Serve the graph: SPARQL endpoint and query editor at /sparql, landing page at /.
 
     Builds the graph first if dist/ is missing.
@@ -180,8 +222,14 @@ def serve(root: Path | None, host: str, port: int, public_url: str | None, extra
     from kg.web.app import create_app
 
     r = _root(root)
-    settings = Settings(root=r, host=host, port=port, public_url=public_url or f"http://{host}:{port}",
-                        data=list(extra), query_timeout=query_timeout)
+    settings = Settings(
+        root=r,
+        host=host,
+        port=port,
+        public_url=public_url or f"http://{host}:{port}",
+        data=list(extra),
+        query_timeout=query_timeout,
+    )
     if not settings.store_path.is_dir():
         _progress("dist/ is missing: building it first")
         try:

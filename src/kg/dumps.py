@@ -64,7 +64,5 @@ def write_dumps(quads: list[ox.Quad], out: Path) -> dict[str, str]:
         digest = sha256_file(path)
         (out / f"{path.name}.sha256").write_text(f"{digest}  {path.name}\n", encoding="utf-8")
         sums[path.name] = digest
-    (out / "SHA256SUMS").write_text(
-        "".join(f"{d}  {n}\n" for n, d in sorted(sums.items())), encoding="utf-8"
-    )
+    (out / "SHA256SUMS").write_text("".join(f"{d}  {n}\n" for n, d in sorted(sums.items())), encoding="utf-8")
     return sums

@@ -10,8 +10,16 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.loading import LoadedFile
-from kg.namespaces import NIO_SHA256, NIO_STORED_COPY, OA_EXACT, OA_HAS_SELECTOR, OA_HAS_SOURCE, OA_PREFIX, OA_SUFFIX
-from kg.rdfconv import short
+from kg.namespaces import (
+    NIO_SHA256,
+    NIO_STORED_COPY,
+    OA_EXACT,
+    OA_HAS_SELECTOR,
+    OA_HAS_SOURCE,
+    OA_PREFIX,
+    OA_SUFFIX,
+)
+from kg.rdfconv import short, term_value
 
 
 @dataclass(frozen=True)
@@ -49,7 +57,7 @@ def check_quotes(loaded: list[LoadedFile], root: Path) -> tuple[int, list[QuoteP
         for q in lf.quads:
             if isinstance(q.subject, ox.NamedNode | ox.BlankNode):
                 key = (q.subject.value, q.predicate.value)
-                values[key].append(q.object.value)
+                values[key].append(term_value(q.object))
                 if q.predicate.value == OA_EXACT:
                     origin[q.subject.value] = lf
     selector_source: dict[str, str] = {}
@@ -87,14 +95,16 @@ def check_quotes(loaded: list[LoadedFile], root: Path) -> tuple[int, list[QuoteP
         for exact in values[(sel, OA_EXACT)]:
             checked += 1
             line = _line_of(lf.source.path, exact)
-            doc = selector_source.get(sel)
-            if doc is None:
+            source_doc = selector_source.get(sel)
+            if source_doc is None:
                 problems.append(QuoteProblem(sel, display, line, "quote has no passage with oa:hasSource"))
                 continue
-            text = texts.get(doc)
+            text = texts.get(source_doc)
             if text is None:
                 problems.append(
-                    QuoteProblem(sel, display, line, f"source {short(doc)} has no single nio:storedCopy")
+                    QuoteProblem(
+                        sel, display, line, f"source {short(source_doc)} has no single nio:storedCopy"
+                    )
                 )
                 continue
             if exact not in text:
@@ -105,7 +115,10 @@ def check_quotes(loaded: list[LoadedFile], root: Path) -> tuple[int, list[QuoteP
             if (prefix or suffix) and prefix + exact + suffix not in text:
                 problems.append(
                     QuoteProblem(
-                        sel, display, line, f"prefix/suffix do not surround the quote in the source: {exact!r}"
+                        sel,
+                        display,
+                        line,
+                        f"prefix/suffix do not surround the quote in the source: {exact!r}",
                     )
                 )
     return checked, problems

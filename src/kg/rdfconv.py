@@ -16,13 +16,19 @@ def to_rdflib(quads: Iterable[ox.Quad]) -> Graph:
     graph = Graph()
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri)
-    graph.parse(data=data.decode("utf-8"), format="nt")
+    graph.parse(data=(data or b"").decode("utf-8"), format="nt")
     return graph
+
+
+def term_value(term: object) -> str:
+    """The lexical value of an Oxigraph term (a quoted triple gives its N-Triples form)."""
+    value = getattr(term, "value", None)
+    return value if isinstance(value, str) else str(term)
 
 
 def short(iri: str) -> str:
     """``niq:event/x`` for a known namespace, ``<iri>`` otherwise."""
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return f"<{iri}>"

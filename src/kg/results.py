@@ -28,7 +28,7 @@ def render(result: Any, output: str) -> str:
         fmt = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}.get(
             output, ox.QueryResultsFormat.JSON
         )
-        return result.serialize(format=fmt).decode("utf-8")
+        return (result.serialize(format=fmt) or b"").decode("utf-8")
     if isinstance(result, ox.QuerySolutions):
         if output in ("csv", "tsv", "json"):
             fmt = {
@@ -36,13 +36,13 @@ def render(result: Any, output: str) -> str:
                 "tsv": ox.QueryResultsFormat.TSV,
                 "json": ox.QueryResultsFormat.JSON,
             }[output]
-            text = result.serialize(format=fmt).decode("utf-8")
+            text = (result.serialize(format=fmt) or b"").decode("utf-8")
             return json.dumps(json.loads(text), indent=2, ensure_ascii=False) if output == "json" else text
         names = [v.value for v in result.variables]
         rows = [[_cell(sol[n]) for n in names] for sol in result]
         return _table(names, rows)
     data = ox.serialize(list(result), format=ox.RdfFormat.TURTLE)
-    return data.decode("utf-8")
+    return (data or b"").decode("utf-8")
 
 
 def _table(names: list[str], rows: list[list[str]]) -> str:

@@ -13,7 +13,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="KG_", extra="ignore")
 
-    root: Path = Field(default_factory=Path.cwd, description="Project root (holds data/, ontology/, shapes/).")
+    root: Path = Field(
+        default_factory=Path.cwd, description="Project root (holds data/, ontology/, shapes/)."
+    )
     dist: Path | None = Field(default=None, description="Build output folder; default ROOT/dist.")
     host: str = Field(default="127.0.0.1", description="Interface to listen on.")
     port: int = Field(default=8000, description="TCP port to listen on.")

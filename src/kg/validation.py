@@ -11,7 +11,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from kg.loading import LoadedFile
-from kg.rdfconv import short, to_rdflib
+from kg.rdfconv import short, term_value, to_rdflib
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def validate(loaded: list[LoadedFile], root: Path) -> tuple[bool, list[ShapeResu
 
     files_of: dict[str, set[str]] = defaultdict(set)
     for lf in by_kind["data"] + by_kind["extra"]:
-        for subject in {q.subject.value for q in lf.quads}:
+        for subject in {term_value(q.subject) for q in lf.quads}:
             files_of[subject].add(_where(lf, subject, root))
 
     conforms, report, _text = pyshacl.validate(

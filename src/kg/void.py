@@ -12,6 +12,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 from kg import __version__
 from kg.dumps import DUMP_FORMATS, dump_name
 from kg.namespaces import BASE, DATASET, GRAPH, PREFIXES, RESOURCE
+from kg.rdfconv import term_value
 
 SOURCE_PAGE = "https://www.nato.int/cps/en/natohq/topics_88247.htm"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -55,7 +56,13 @@ def describe(quads: list[ox.Quad], checksums: dict[str, str], sizes: dict[str, i
     g.add((ds, VOID.rootResource, URIRef(RESOURCE + "source/nato-relations-with-iraq")))
     g.add((ds, FOAF.homepage, URIRef(BASE)))
     g.add((ds, VOID.triples, Literal(len(triples))))
-    g.add((ds, VOID.entities, Literal(len({t.subject for t in triples if t.subject.value.startswith(BASE)}))))
+    g.add(
+        (
+            ds,
+            VOID.entities,
+            Literal(len({t.subject for t in triples if term_value(t.subject).startswith(BASE)})),
+        )
+    )
     g.add((ds, VOID.distinctSubjects, Literal(len({t.subject for t in triples}))))
     g.add((ds, VOID.properties, Literal(len({t.predicate for t in triples}))))
     g.add((ds, VOID.distinctObjects, Literal(len({t.object for t in triples}))))
@@ -68,7 +75,9 @@ def describe(quads: list[ox.Quad], checksums: dict[str, str], sizes: dict[str, i
         g.add((dist, RDF.type, DCAT.Distribution))
         g.add((dist, DCTERMS.title, Literal(f"{fmt.label} dump", lang="en")))
         g.add((dist, DCAT.downloadURL, url))
-        g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{fmt.media_type}")))
+        g.add(
+            (dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{fmt.media_type}"))
+        )
         g.add((dist, DCTERMS.format, Literal(fmt.media_type)))
         g.add((dist, DCTERMS.license, URIRef(LICENSE)))
         if name in sizes:
@@ -86,7 +95,7 @@ def describe(quads: list[ox.Quad], checksums: dict[str, str], sizes: dict[str, i
 def _partitions(g: Graph, ds: URIRef, quads: list[ox.Quad], triples: set[ox.Triple]) -> None:
     """Class and property partitions, and one subset per named graph."""
     rdf_type = ox.NamedNode(str(RDF.type))
-    classes = Counter(t.object.value for t in triples if t.predicate == rdf_type)
+    classes = Counter(term_value(t.object) for t in triples if t.predicate == rdf_type)
     for cls, count in sorted(classes.items()):
         part = URIRef(f"{DATASET}/class/{_slug(cls)}")
         g.add((ds, VOID.classPartition, part))
@@ -106,11 +115,11 @@ def _partitions(g: Graph, ds: URIRef, quads: list[ox.Quad], triples: set[ox.Trip
         g.add((sub, RDF.type, SD.NamedGraph))
         g.add((sub, SD.name, sub))
         g.add((sub, VOID.triples, Literal(count)))
-        g.add((sub, RDFS.label, Literal(f"Named graph {name[len(GRAPH):]}", lang="en")))
+        g.add((sub, RDFS.label, Literal(f"Named graph {name[len(GRAPH) :]}", lang="en")))
 
 
 def _slug(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns):
-            return f"{prefix}-{iri[len(ns):]}".replace("/", "-").replace("#", "-")
+            return f"{prefix}-{iri[len(ns) :]}".replace("/", "-").replace("#", "-")
     return "".join(c if c.isalnum() else "-" for c in iri)[-80:]

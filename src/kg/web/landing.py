@@ -23,7 +23,8 @@ def landing_router() -> APIRouter:
 <html lang="en"><head><meta charset="utf-8"><title>NATO–Iraq knowledge graph</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
-<style>body{{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}
+<style>body{{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;
+line-height:1.5}}
 code{{background:#f3f3f3;padding:0 .2rem}}</style></head>
 <body>
 <h1>NATO–Iraq knowledge graph</h1>

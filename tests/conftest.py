@@ -1,0 +1,118 @@
+"""Shared fixtures: the repository, a throw-away copy of a project, built output, live servers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = REPO.parent / "shared"
+KG = [sys.executable, "-m", "kg.cli"]
+
+
+def copy_project(src: Path, dest: Path) -> Path:
+    """A copy of the hand-edited parts of a project (ontology/, data/, shapes/, queries/)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in ("ontology", "data", "shapes", "queries"):
+        if (src / part).is_dir():
+            shutil.copytree(src / part, dest / part)
+    (dest / "pyproject.toml").write_text("# test project\n")
+    return dest
+
+
+@pytest.fixture
+def mini_project(tmp_path: Path) -> Path:
+    """A copy of the tiny fixture project, safe to break."""
+    return copy_project(FIXTURES / "mini", tmp_path / "mini")
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path) -> Path:
+    """A copy of this repository's ontology/, data/, shapes/ and queries/, safe to break."""
+    return copy_project(REPO, tmp_path / "repo")
+
+
+@pytest.fixture(scope="session")
+def built_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This repository's graph built once per session into a temporary dist/ (returns that dist/)."""
+    from kg.build import build
+
+    out = tmp_path_factory.mktemp("built") / "dist"
+    build(REPO, out)
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def start_server(args: list[str], log: Path, timeout: float = 60.0, cwd: Path = REPO) -> Server:
+    """Start ``kg serve ARGS`` on a free loopback port and wait until it answers."""
+    port = free_port()
+    fh = log.open("wb")
+    proc = subprocess.Popen(
+        [*KG, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+        cwd=cwd,
+        stdout=fh,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            if httpx.get(url + "/", timeout=1.0).status_code < 500:
+                return Server(url, proc, log)
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"server did not answer within {timeout} s:\n{log.read_text(errors='replace')}")
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(built_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``kg serve`` over this repository's built graph, for the whole session."""
+    root = tmp_path_factory.mktemp("serve-root")
+    # serve the session's build: a root whose dist/ is the built output
+    for part in ("ontology", "data", "shapes", "queries"):
+        if (REPO / part).is_dir():
+            (root / part).symlink_to(REPO / part)
+    (root / "dist").symlink_to(built_repo)
+    (root / "pyproject.toml").write_text("# test root\n")
+    server = start_server(["--root", str(root)], tmp_path_factory.mktemp("logs") / "server.log")
+    yield server
+    stop_server(server)
