@@ -26,7 +26,7 @@ setup: $(BIN)/kg node_modules/.installed
 .test-tools-installed:
 	@command -v apt-get >/dev/null || { echo "apt-get not found: install Jena and Chromium by hand"; exit 1; }
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libapache-jena-java chromium chromium-driver >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libapache-jena-java libhttpclient-java chromium chromium-driver >/dev/null
 	touch $@
 
 setup-test: setup .test-tools-installed

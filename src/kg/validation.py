@@ -12,6 +12,7 @@ from rdflib.term import Node
 
 from kg.loading import LoadedFile
 from kg.rdfconv import short, term_value, to_rdflib
+from kg.sparql_cache import parsed_once
 
 
 @dataclass(frozen=True)
@@ -89,18 +90,20 @@ def validate(loaded: list[LoadedFile], root: Path) -> tuple[bool, list[ShapeResu
         for subject in {term_value(q.subject) for q in lf.quads}:
             files_of[subject].add(_where(lf, subject, root))
 
-    conforms, report, _text = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        ont_graph=ontology,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        abort_on_first=False,
-    )
+    with parsed_once():
+        conforms, report, _text = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            ont_graph=ontology,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            abort_on_first=False,
+        )
     assert isinstance(report, Graph)
     results: list[ShapeResult] = []
-    for res in report.subjects(SH.resultSeverity, None):
+    # only the report's own results: nested ones (under sh:detail) would repeat them
+    for res in report.objects(None, SH.result):
         focus = report.value(res, SH.focusNode)
         severity = report.value(res, SH.resultSeverity)
         results.append(
