@@ -87,3 +87,18 @@ def test_stats(built_mini: Path) -> None:
     assert code == 0, out
     assert "named graphs:              4" in out  # three files and the VoID graph
     assert "nio:Event" in out
+
+
+def test_readme_example_query_runs(built_repo: Path) -> None:
+    """The example in the README is run as written (docs that run)."""
+    import re
+
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("### Example query", 1)[1]
+    query = re.search(r'kg query "(.*?)"\n```', block, flags=re.S)
+    assert query is not None
+    code, out = run("query", "--dist", str(built_repo), query.group(1))
+    assert code == 0, out
+    assert "(9 rows)" in out and "2016-03-01" in out and "unitDay" in out  # nine events of 2016
