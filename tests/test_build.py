@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from rdflib import Dataset, Graph, Namespace
+from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.namespace import RDF, VOID
 
 from kg.cli import main
@@ -159,3 +159,46 @@ def test_validate_writes_nothing(mini_project: Path) -> None:
     assert code == 0, out
     assert "valid" in out
     assert not (mini_project / "dist").exists()
+
+
+def test_broken_line_in_the_real_data_keeps_the_real_dist(repo_copy: Path) -> None:
+    """The acceptance check on the project's own data: build, break data/events.ttl, rebuild."""
+    code, out = run("build", "--root", str(repo_copy))
+    assert code == 0, out
+    before = tree_digest(repo_copy / "dist")
+    events = repo_copy / "data" / "events.ttl"
+    line = events.read_text(encoding="utf-8").count("\n") + 1
+    with events.open("a", encoding="utf-8") as fh:
+        fh.write("event:oops nio:date ;\n")
+    code, out = run("build", "--root", str(repo_copy))
+    assert code != 0
+    assert f"data/events.ttl:{line}:" in out
+    assert tree_digest(repo_copy / "dist") == before
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("extra.nt", '<https://example.org/s> <https://example.org/p> "x" .\n'),
+        ("extra.nq", '<https://example.org/s> <https://example.org/p> "x" <https://example.org/g> .\n'),
+        (
+            "extra.trix",  # read through rdflib: Oxigraph has no TriX parser
+            '<TriX xmlns="http://www.w3.org/2004/03/trix/trix-1/"><graph><triple>'
+            "<uri>https://example.org/s</uri><uri>https://example.org/p</uri><plainLiteral>x</plainLiteral>"
+            "</triple></graph></TriX>",
+        ),
+    ],
+)
+def test_build_merges_another_dataset_as_named_graphs(mini_project: Path, name: str, text: str) -> None:
+    extra = mini_project.parent / name
+    extra.write_text(text)
+    code, out = run("build", "--root", str(mini_project), "--data", str(extra))
+    assert code == 0, out
+    quads = list(ox.parse(path=str(mini_project / "dist" / "nato-iraq.nq"), format=ox.RdfFormat.N_QUADS))
+    graphs = {q.graph_name.value for q in quads if q.subject.value == "https://example.org/s"}
+    expected = (
+        "https://example.org/g" if name.endswith(".nq") else "https://w3id.org/nato-iraq/graph/extra/extra"
+    )
+    assert graphs == {expected}
+    void = Graph().parse(mini_project / "dist" / "void.ttl")
+    assert (None, VOID.subset, URIRef(expected)) in void

@@ -25,14 +25,27 @@ class LoadedFile:
     quads: list[ox.Quad] = field(default_factory=list)
 
 
-def rdf_format_for(path: Path) -> ox.RdfFormat:
-    """The RDF syntax of ``path``, from its extension (``.ttl``, ``.nt``, ``.jsonld`` …)."""
+def rdf_format_for(path: Path) -> ox.RdfFormat | None:
+    """Oxigraph's syntax for ``path`` from its extension (``.ttl``, ``.nt``, ``.jsonld`` …), if any."""
     ext = path.suffix.lstrip(".").lower()
     aliases = {"json": "jsonld", "owl": "rdf", "xml": "rdf"}
-    fmt = ox.RdfFormat.from_extension(aliases.get(ext, ext))
+    return ox.RdfFormat.from_extension(aliases.get(ext, ext))
+
+
+def _via_rdflib(path: Path, display: str) -> bytes:
+    """N-Quads of a file in a syntax only rdflib reads (TriX, HexTuples …)."""
+    from rdflib import Dataset
+    from rdflib.util import guess_format
+
+    fmt = guess_format(str(path))
     if fmt is None:
-        raise LoadError([f"{path}: unknown RDF file extension '.{ext}'"])
-    return fmt
+        raise LoadError([f"{display}: unknown RDF file extension '{path.suffix}'"])
+    dataset = Dataset()
+    try:
+        dataset.parse(str(path), format=fmt)
+    except Exception as err:  # rdflib's parsers raise many kinds of errors
+        raise LoadError([f"{display}: syntax error ({fmt}): {err}"]) from None
+    return dataset.serialize(format="nquads").encode("utf-8")
 
 
 def _syntax_problem(display: str, err: SyntaxError) -> str:
@@ -45,13 +58,30 @@ def _syntax_problem(display: str, err: SyntaxError) -> str:
     return f"{where}: syntax error: {message}"
 
 
+RDFLIB_DEFAULT_GRAPH = "urn:x-rdflib:default"
+
+
+def _is_default(graph: object, unnamed_is_default: bool) -> bool:
+    """Whether ``graph`` is the file's default graph (rdflib gives unnamed graphs blank nodes)."""
+    if isinstance(graph, ox.DefaultGraph):
+        return True
+    if isinstance(graph, ox.NamedNode):
+        return graph.value == RDFLIB_DEFAULT_GRAPH
+    return unnamed_is_default and isinstance(graph, ox.BlankNode)
+
+
 def parse_file(source: InputFile, root: Path) -> LoadedFile:
     """Parse one file into quads in its own named graph (strict, as Oxigraph reads RDF)."""
     graph = ox.NamedNode(source.graph)
     fmt = rdf_format_for(source.path)
     display = source.display(root)
     try:
-        parsed = list(ox.parse(path=str(source.path), format=fmt, base_iri=source.path.resolve().as_uri()))
+        if fmt is None:
+            data = _via_rdflib(source.path, display)
+            parsed = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+        else:
+            base = source.path.resolve().as_uri()
+            parsed = list(ox.parse(path=str(source.path), format=fmt, base_iri=base))
     except SyntaxError as err:
         raise LoadError([_syntax_problem(display, err)]) from None
     except (OSError, ValueError) as err:
@@ -59,7 +89,7 @@ def parse_file(source: InputFile, root: Path) -> LoadedFile:
     # triples, and a dataset's default graph, go to the file's own named graph
     quads = [
         ox.Quad(t.subject, t.predicate, t.object, graph)
-        if isinstance(t, ox.Triple) or isinstance(t.graph_name, ox.DefaultGraph)
+        if isinstance(t, ox.Triple) or _is_default(t.graph_name, unnamed_is_default=fmt is None)
         else t
         for t in parsed
     ]
