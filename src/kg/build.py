@@ -19,6 +19,7 @@ from kg.dumps import write_dumps
 from kg.inputs import InputFile, find_inputs
 from kg.loading import LoadedFile, parse_all
 from kg.quotes import QuoteProblem, check_quotes
+from kg.tables import write_tables
 from kg.validation import ShapeResult, validate
 from kg.void import describe
 
@@ -110,6 +111,7 @@ def build(
         progress("write: void.ttl")
         void = describe(quads, sums, sizes)
         void.serialize(tmp / "void.ttl", format="turtle")
+        write_tables(quads, tmp / "csv")
         progress("write: store")
         store = ox.Store(str(tmp / "store"))
         store.bulk_extend(quads)

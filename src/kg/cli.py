@@ -5,6 +5,7 @@ Heavy modules are imported inside each command so that ``kg --help`` stays fast.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -199,8 +200,15 @@ def stats(root: Path | None) -> None:
     default=30.0,
     show_default=True,
     type=float,
-    help="Seconds a query may run before it is stopped.",
+    help="Seconds a query may run before it is stopped (its worker is killed; the client gets 503).",
 )
+@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(min=1),
+              help="Most result rows (or triples) of one query; the header X-Result-Truncated says when cut.")
+@click.option("--allow-service", "allow_service", multiple=True, metavar="URL",
+              help="Let SERVICE and remote FROM reach URL (a URL ending in / allows everything under it); "
+                   "repeatable. Default: none.")
+@click.option("--workers", default=None, type=click.IntRange(min=1),
+              help="Query worker processes, each running one query at a time [default: CPUs, at least 2].")
 def serve(
     root: Path | None,
     host: str,
@@ -208,16 +216,21 @@ def serve(
     public_url: str | None,
     extra: tuple[Path, ...],
     query_timeout: float,
+    max_rows: int,
+    allow_service: tuple[str, ...],
+    workers: int | None,
 ) -> None:
     """Serve the graph: SPARQL endpoint and query editor at /sparql, landing page at /.
 
-    Builds the graph first if dist/ is missing.
+    Builds the graph first if dist/ is missing. Queries run on Oxigraph in worker processes,
+    read-only, each under the time limit; see docs/sparql-service.md.
     """
     import uvicorn
 
     from kg.build import BuildFailed
     from kg.build import build as run_build
-    from kg.engine.embedded import EmbeddedEngine
+    from kg.engine.policy import Allowlist
+    from kg.engine.pool import PoolEngine
     from kg.settings import Settings
     from kg.web.app import create_app
 
@@ -229,6 +242,9 @@ def serve(
         public_url=public_url or f"http://{host}:{port}",
         data=list(extra),
         query_timeout=query_timeout,
+        max_rows=max_rows,
+        allow_service=list(allow_service),
+        workers=workers or max(2, os.cpu_count() or 2),
     )
     if not settings.store_path.is_dir():
         _progress("dist/ is missing: building it first")
@@ -236,10 +252,83 @@ def serve(
             run_build(r, progress=_progress)
         except BuildFailed as err:
             _fail(err)
-    engine = EmbeddedEngine(settings.store_path, settings.data)
+    if settings.data:
+        _progress(f"merging {len(settings.data)} data file(s) into a temporary store for the query workers")
+    engine = PoolEngine(
+        settings.store_path,
+        settings.data,
+        workers=settings.workers,
+        timeout=settings.query_timeout,
+        max_rows=settings.max_rows,
+        max_depth=settings.max_depth,
+        allow=Allowlist(tuple(settings.allow_service)),
+        build_info=settings.dist_dir / "build.json",
+        union_limit=settings.union_limit,
+    )
     app = create_app(settings, engine)
     _progress(f"serving {settings.public_url}/ (SPARQL at {settings.public_url}/sparql)")
     uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@main.command()
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    metavar="URL",
+    help="Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store (Oxigraph), "
+    "http://HOST:3030/DATASET/data (Fuseki).",
+)
+@click.option("--token", envvar="KG_PUBLISH_TOKEN", default=None, help="Bearer token [env KG_PUBLISH_TOKEN].")
+@click.option("--user", default=None, help="User name for HTTP Basic authentication.")
+@click.option(
+    "--password", envvar="KG_PUBLISH_PASSWORD", default=None, help="Password [env KG_PUBLISH_PASSWORD]."
+)
+@click.option("--digest", is_flag=True, help="Use HTTP Digest instead of Basic for --user/--password.")
+@click.option(
+    "--dist",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Built output to publish (default: ROOT/dist).",
+)
+@click.option("--graph-param", default="graph", show_default=True, help="Query parameter naming the graph.")
+@click.option(
+    "--media-type",
+    type=click.Choice(["application/n-triples", "text/turtle"]),
+    default="application/n-triples",
+    show_default=True,
+    help="Syntax each graph is sent in.",
+)
+@click.option("--timeout", default=300.0, show_default=True, type=float, help="Seconds per request.")
+@ROOT_OPTION
+def publish(
+    target: str,
+    token: str | None,
+    user: str | None,
+    password: str | None,
+    digest: bool,
+    dist: Path | None,
+    graph_param: str,
+    media_type: str,
+    timeout: float,
+    root: Path | None,
+) -> None:
+    """Load the built dataset into a SPARQL 1.1 Graph Store Protocol store at URL.
+
+    One PUT per named graph (replacing that graph in the store), so running it again changes
+    nothing. Exits with status 1, saying which graph failed and what the store answered.
+    """
+    from kg.publish import PublishError, Target, credentials
+    from kg.publish import publish as run_publish
+
+    folder = dist or _root(root) / "dist"
+    try:
+        store = Target(target, credentials(token, user, password, digest), graph_param, media_type, timeout)
+        _progress(f"publishing {folder} to {target}")
+        run_publish(folder, store, _progress)
+    except PublishError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,22 @@ class Settings(BaseSettings):
     )
     data: list[Path] = Field(default_factory=list, description="Extra RDF files served beside the graph.")
     query_timeout: float = Field(default=30.0, description="Seconds a query may run before it is stopped.")
-    max_rows: int = Field(default=10_000, description="Most result rows returned for one query.")
+    max_rows: int = Field(default=10_000, description="Most result rows (or triples) returned for one query.")
+    workers: int = Field(default=2, description="Query worker processes (each runs one query at a time).")
+    allow_service: list[str] = Field(
+        default_factory=list,
+        description="Remote endpoints/graph URLs that SERVICE and FROM may reach (a URL ending in / allows "
+        "everything under it); empty: none.",
+    )
+    max_body: int = Field(default=1024 * 1024, description="Largest request body in bytes (413 above).")
+    max_url: int = Field(default=8192, description="Longest request URL in bytes (414 above).")
+    max_depth: int = Field(default=200, description="Deepest bracket nesting a query may have (400 above).")
+    union_limit: int = Field(
+        default=10_000_000,
+        description="Datasets of at most this many quads are served from a copy whose default graph stores "
+        "the union of the named graphs (faster than evaluating the union); 0: never.",
+    )
+    cache_mb: int = Field(default=64, description="Memory for cached query results, in MiB (0: no cache).")
 
     @property
     def dist_dir(self) -> Path:

@@ -13,6 +13,7 @@ from kg import __version__
 from kg.dumps import DUMP_FORMATS, dump_name
 from kg.namespaces import BASE, DATASET, GRAPH, PREFIXES, RESOURCE
 from kg.rdfconv import term_value
+from kg.tables import TABLES
 
 SOURCE_PAGE = "https://www.nato.int/cps/en/natohq/topics_88247.htm"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -88,8 +89,66 @@ def describe(quads: list[ox.Quad], checksums: dict[str, str], sizes: dict[str, i
             g.add((ck, RDF.type, SPDX.Checksum))
             g.add((ck, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
             g.add((ck, SPDX.checksumValue, Literal(checksums[name], datatype=XSD.hexBinary)))
+    for table, title in TABLES.items():
+        dist = URIRef(f"{DATASET}/distribution/csv-{table.removesuffix('.csv')}")
+        g.add((ds, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCTERMS.title, Literal(title, lang="en")))
+        g.add((dist, DCAT.downloadURL, URIRef(f"{BASE}downloads/csv/{table}")))
+        g.add((dist, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/text/csv")))
+        g.add((dist, DCTERMS.format, Literal("text/csv")))
+        g.add((dist, DCTERMS.license, URIRef(LICENSE)))
     _partitions(g, ds, quads, triples)
+    _linksets(g, ds, quads)
     return g
+
+
+LINK_TARGETS = {
+    # key: (title, entity namespace, homepage, SPARQL endpoint)
+    "wikidata": (
+        "Wikidata",
+        PREFIXES["wd"],
+        "https://www.wikidata.org/",
+        "https://query.wikidata.org/sparql",
+    ),
+    "dbpedia": ("DBpedia", PREFIXES["dbr"], "https://dbpedia.org/", "https://dbpedia.org/sparql"),
+}
+
+
+def _linksets(g: Graph, ds: URIRef, quads: list[ox.Quad]) -> None:
+    """One ``void:Linkset`` per target dataset and link predicate, with its number of links and
+    the named graph(s) holding them (each such graph's subset)."""
+    for key, (title, namespace, homepage, endpoint) in LINK_TARGETS.items():
+        found = {
+            (q.triple, term_value(q.graph_name))
+            for q in quads
+            if isinstance(q.object, ox.NamedNode)
+            and q.object.value.startswith(namespace)
+            and term_value(q.subject).startswith(BASE)
+        }
+        links = Counter(t.predicate.value for t in {t for t, _ in found})
+        graphs_of = {p: sorted({name for t, name in found if t.predicate.value == p}) for p in links}
+        if not links:
+            continue
+        target = URIRef(f"{DATASET}/target/{key}")
+        g.add((target, RDF.type, VOID.Dataset))
+        g.add((target, DCTERMS.title, Literal(title)))
+        g.add((target, RDFS.label, Literal(title, lang="en")))
+        g.add((target, FOAF.homepage, URIRef(homepage)))
+        g.add((target, VOID.uriSpace, Literal(namespace)))
+        g.add((target, VOID.sparqlEndpoint, URIRef(endpoint)))
+        for predicate, count in sorted(links.items()):
+            linkset = URIRef(f"{DATASET}/linkset/{key}-{_slug(predicate)}")
+            g.add((ds, VOID.subset, linkset))
+            g.add((linkset, RDF.type, VOID.Linkset))
+            name = _slug(predicate).replace("-", ":", 1)
+            g.add((linkset, RDFS.label, Literal(f"Links to {title} by {name}", lang="en")))
+            g.add((linkset, VOID.subjectsTarget, ds))
+            g.add((linkset, VOID.objectsTarget, target))
+            g.add((linkset, VOID.linkPredicate, URIRef(predicate)))
+            g.add((linkset, VOID.triples, Literal(count)))
+            for name in graphs_of[predicate]:
+                g.add((URIRef(name), VOID.subset, linkset))
 
 
 def _partitions(g: Graph, ds: URIRef, quads: list[ox.Quad], triples: set[ox.Triple]) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -45,11 +46,23 @@ class QueryError(Exception):
 
 @dataclass(frozen=True)
 class QueryResult:
+    """One answer. ``truncated``: the row cap cut it. ``chunks``: the body, streamed, instead of ``body``."""
+
     kind: ResultKind
     body: bytes
     media_type: str
     truncated: bool = False
     rows: int | None = None
+    chunks: AsyncIterator[bytes] | None = None
+
+
+async def collected(pending: Awaitable[QueryResult]) -> QueryResult:
+    """The result of ``pending`` with a streamed body gathered into ``body``."""
+    result = await pending
+    if result.chunks is None:
+        return result
+    body = b"".join([chunk async for chunk in result.chunks])
+    return QueryResult(result.kind, body, result.media_type, result.truncated, result.rows)
 
 
 def choose_media_type(kind: ResultKind, accepted: Sequence[str]) -> str:
@@ -82,9 +95,34 @@ class QueryEngine(ABC):
         Raises QueryError (400 for a malformed query, 406 when no acceptable type fits).
         """
 
+    async def aexecute(
+        self,
+        query: str,
+        accepted: Sequence[str] = (),
+        *,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> QueryResult:
+        """``execute`` for async callers; must not block the event loop (default: in a thread)."""
+        return await asyncio.to_thread(
+            self.execute, query, accepted, default_graphs=default_graphs, named_graphs=named_graphs
+        )
+
     @abstractmethod
     def named_graphs(self) -> list[str]:
         """The IRIs of the named graphs in the dataset."""
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the data changes (part of the result-cache key); "" if unknown."""
+        return ""
+
+    async def start(self) -> None:  # noqa: B027 - optional hook
+        """Start what the engine needs (worker processes); called when the server starts."""
+
+    async def stop(self) -> None:
+        """Stop what ``start`` started; called when the server stops."""
+        self.close()
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release what the engine holds (processes, files)."""

@@ -12,9 +12,15 @@ from fastapi.staticfiles import StaticFiles
 from kg import __version__
 from kg.engine.base import QueryEngine
 from kg.settings import Settings
+from kg.web.cache import ResultCache
+from kg.web.downloads import downloads_router
 from kg.web.examples import load_examples
 from kg.web.landing import landing_router
+from kg.web.limits import install_limits
+from kg.web.resources import resources_router
+from kg.web.search import search_router
 from kg.web.sparql import KgSparqlRouter
+from kg.web.timeline import timeline_router
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -42,6 +48,7 @@ def create_app(settings: Settings, engine: QueryEngine) -> FastAPI:
     app.state.engine = engine
     info_path = settings.dist_dir / "build.json"
     app.state.build_info = json.loads(info_path.read_text()) if info_path.is_file() else {}
+    install_limits(app, max_url=settings.max_url, max_body=settings.max_body)  # inside CORS
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -56,9 +63,16 @@ def create_app(settings: Settings, engine: QueryEngine) -> FastAPI:
             public_url=settings.public_url,
             version=__version__,
             example_queries=load_examples(settings.root / "queries"),
+            max_body=settings.max_body,
+            max_depth=settings.max_depth,
+            cache=ResultCache(settings.cache_mb * 1024 * 1024),
         )
     )
     app.include_router(landing_router())
+    app.include_router(resources_router())
+    app.include_router(search_router())
+    app.include_router(downloads_router())
+    app.include_router(timeline_router())
     app.mount("/static/app", StaticFiles(directory=STATIC), name="static-app")
     assets = yasgui_assets(settings.root)
     if assets is not None:

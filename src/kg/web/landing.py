@@ -2,45 +2,50 @@
 
 from __future__ import annotations
 
-from html import escape
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import Response
 
+from kg.engine.base import QueryError
 from kg.namespaces import BASE
+from kg.web.describe import PROLOGUE, select
+from kg.web.examples import load_examples
+from kg.web.templating import get_engine, get_settings, page
+
+COUNTS = f"""{PROLOGUE}PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
+SELECT ?what (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+  VALUES (?what ?class) {{
+    ("events" nio:Event) ("engagements" nio:Engagement) ("actors" nio:Actor)
+    ("people" nio:Person) ("places" nio:Place) ("source passages" nio:Passage)
+  }}
+  ?s a/rdfs:subClassOf* ?class .
+}} GROUP BY ?what"""
+ORDER = ["events", "engagements", "actors", "people", "places", "source passages"]
+
+
+def counts(request: Request) -> list[tuple[str, int]]:
+    """Resources per kind, from the engine (empty if the store cannot answer)."""
+    try:
+        rows = {r["what"]: int(r["n"]) for r in select(get_engine(request), COUNTS)}
+    except QueryError:
+        return []
+    return [(name, rows.get(name, 0)) for name in ORDER]
 
 
 def landing_router() -> APIRouter:
     router = APIRouter()
 
-    @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def landing(request: Request) -> HTMLResponse:
+    @router.api_route("/", methods=["GET", "HEAD"], response_model=None, include_in_schema=False)
+    def landing(request: Request) -> Response:
         info = request.app.state.build_info
-        triples = info.get("triples")
-        built = info.get("built_at", "not built")
-        counts = f"{triples:,} triples" if isinstance(triples, int) else "size unknown"
-        html = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>NATO–Iraq knowledge graph</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
-<style>body{{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;
-line-height:1.5}}
-code{{background:#f3f3f3;padding:0 .2rem}}</style></head>
-<body>
-<h1>NATO–Iraq knowledge graph</h1>
-<p>Every fact of the NATO page <a href="https://www.nato.int/cps/en/natohq/topics_88247.htm">“Relations
-with Iraq”</a> as linked data: actors, decisions, missions, events and figures, each traced to the
-exact sentence of the page it came from.</p>
-<p><strong>{escape(counts)}</strong>, built {escape(str(built))}. URI space: <code>{escape(BASE)}</code>.</p>
-<ul>
-<li><a href="/sparql">SPARQL query editor</a> (endpoint: <code>/sparql</code>)</li>
-<li><a href="/docs">HTTP API (OpenAPI)</a></li>
-</ul>
-<h2>Example</h2>
-<pre><code>curl -s http://127.0.0.1:8000/sparql \\
-  --data-urlencode 'query=SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o }}' \\
-  -H 'Accept: application/sparql-results+json'</code></pre>
-</body></html>"""
-        return HTMLResponse(html)
+        examples = [
+            (title, item["query"], "/sparql?query=" + quote(item["query"]))
+            for title, item in load_examples(get_settings(request).root / "queries").items()
+        ]
+        return page(
+            request, "landing.html", info=info, counts=counts(request), base=BASE, examples=examples,
+            public_url=get_settings(request).public_url.rstrip("/"),
+        )  # fmt: skip
 
     return router

@@ -56,9 +56,18 @@ def parse_accept(header: str | None) -> list[str]:
     return [media for *_, media in sorted(ranked)]
 
 
+# ``format=json``/``format=xml`` on a CONSTRUCT mean JSON-LD/RDF-XML: the second choice fits graphs.
+SECOND_CHOICE: dict[str, str] = {"json": "application/ld+json", "xml": "application/rdf+xml"}
+
+
 def preferred(format_param: str | None, accept: str | None) -> list[str]:
-    """The media types a client asked for: an explicit ``format=`` wins over Accept."""
+    """The media types a client asked for, best first: an explicit ``format=`` wins over Accept.
+
+    ``format`` takes a short name (``json``, ``csv``, ``ttl``, ``nq`` …, see ``FORMAT_ALIASES``)
+    or a media type. ``preferred("json", None)`` gives the SPARQL JSON results type, then JSON-LD.
+    """
     if format_param:
         key = format_param.strip().lower()
-        return [FORMAT_ALIASES.get(key, key)]
+        first = FORMAT_ALIASES.get(key, key)
+        return [first, SECOND_CHOICE[key]] if key in SECOND_CHOICE else [first]
     return parse_accept(accept)

@@ -1,0 +1,140 @@
+"""Benchmark this SPARQL endpoint against Oxigraph's server and stock rdflib-endpoint.
+
+    .venv/bin/python -m benchmarks.run                     # 2k, 100k and 1M triples (several minutes)
+    .venv/bin/python -m benchmarks.run --sizes 2k,100k     # quicker
+
+For each size it generates a deterministic graph shaped like this one, starts each endpoint in
+turn over it and runs the same query mix: a lookup, a timeline (ORDER BY), two GROUP BY
+aggregates, a 4-pattern join and the competency queries of queries/. Latency is measured on one
+keep-alive connection: "fresh" requests differ by a trailing comment (no cache can answer them),
+"repeated" ones are identical (this endpoint answers them from its result cache). Throughput is a
+trivial lookup with 16 concurrent connections, cold (a different resource each time) and warm
+(the same one). Writes docs/benchmarks.md, docs/benchmarks.png and docs/benchmarks.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from benchmarks import report
+from benchmarks.generate import country_iri, event_iri, generate
+from benchmarks.load import latency, throughput
+from benchmarks.servers import PEERS, start, stop, versions
+
+REPO = Path(__file__).resolve().parents[1]
+SIZES = {"2k": 2_000, "100k": 100_000, "1m": 1_000_000}
+HEAD = """PREFIX nio: <https://w3id.org/nato-iraq/ontology#>
+PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX schema: <https://schema.org/>
+"""
+QUERIES = {
+    "lookup": f"SELECT ?p ?o WHERE {{ <{event_iri(1)}> ?p ?o }}",
+    "timeline (ORDER BY)": """SELECT ?e ?label ?start WHERE {
+  ?e a nio:Event ; rdfs:label ?label ; sem:hasEarliestBeginTimeStamp ?start .
+  FILTER(YEAR(?start) = 2016) } ORDER BY ?start ?e""",
+    "GROUP BY event type": """SELECT ?type (COUNT(?e) AS ?n) WHERE { ?e nio:eventType ?type }
+GROUP BY ?type ORDER BY DESC(?n)""",
+    "GROUP BY actor": """SELECT ?actor (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e sem:hasActor ?actor }
+GROUP BY ?actor ORDER BY DESC(?n) ?actor LIMIT 20""",
+    "4-pattern join": f"""SELECT ?e ?label WHERE {{
+  ?e sem:hasPlace ?place . ?place schema:containedInPlace <{country_iri(3)}> .
+  ?e nio:hasParticipation ?p . ?p nio:participant ?a . ?a rdfs:label ?label }}""",
+}
+ANALYTIC = ["timeline (ORDER BY)", "GROUP BY event type", "GROUP BY actor", "4-pattern join"]
+
+
+def competency_queries() -> dict[str, str]:
+    """queries/*.rq, with PREFIX lines added for the project prefixes they use but do not declare."""
+    from kg.namespaces import PREFIXES
+
+    found = {}
+    for path in sorted((REPO / "queries").glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        declared = set(re.findall(r"PREFIX\s+([\w-]*):", text, flags=re.I))
+        missing = [f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items() if p not in declared]
+        found[path.stem] = "".join(missing) + text
+    return found
+
+
+def full(query: str) -> str:
+    return query if query.lstrip().upper().startswith("PREFIX") else HEAD + query
+
+
+async def measure(url: str, name: str, queries: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
+    out: dict[str, Any] = {"queries": {}, "throughput": {}}
+    series = ("fresh", "repeated") if name == "ours" else ("repeated",)
+    for qname, text in queries.items():
+        out["queries"][qname] = {}
+        for kind in series:
+
+            def make(k: int, text: str = text, kind: str = kind) -> str:
+                return f"{text}\n# {kind} {k} {id(out)}" if kind == "fresh" else text
+
+            result = await latency(url, make, args.runs, args.budget, args.timeout)
+            out["queries"][qname][kind] = vars(result) | {"median": result.median, "p95": result.p95}
+    events = max(20, args.current_size // 26)
+    lookups = {
+        "cold": lambda k: f"SELECT ?p ?o WHERE {{ <{event_iri(k % events)}> ?p ?o }} # {k}",
+        "warm": lambda k: QUERIES["lookup"],
+    }
+    for mode, lookup in lookups.items():
+        rps, errors = await throughput(url, lookup, args.clients, args.seconds)
+        out["throughput"][mode] = {"rps": rps, "errors": errors}
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="2k,100k,1m", help="comma-separated: 2k, 100k, 1m (default: all)")
+    parser.add_argument("--peers", default=",".join(PEERS), help="comma-separated: ours, oxigraph, rdflib")
+    parser.add_argument("--runs", type=int, default=60, help="most timed runs per query and series")
+    parser.add_argument("--budget", type=float, default=8.0, help="seconds per query and series (≥3 runs)")
+    parser.add_argument("--timeout", type=float, default=300.0, help="client timeout per request, seconds")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent connections for throughput")
+    parser.add_argument("--seconds", type=float, default=5.0, help="duration of each throughput run")
+    parser.add_argument("--workers", type=int, default=2, help="query workers of this endpoint")
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
+    parser.add_argument(
+        "--report-only", action="store_true", help="rewrite OUT from OUT's .json, measure nothing"
+    )
+    args = parser.parse_args()
+    if args.report_only:
+        report.write(json.loads(args.out.with_suffix(".json").read_text()), args.out, ANALYTIC)
+        return
+    queries = {name: full(text) for name, text in {**QUERIES, **competency_queries()}.items()}
+    results: dict[str, Any] = {"versions": versions(), "machine": report.machine(), "sizes": {}}
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
+        work = Path(tmp)
+        for label in args.sizes.split(","):
+            data = work / f"graph-{label}.nt"
+            triples = generate(SIZES[label], data)
+            args.current_size = triples
+            entry: dict[str, Any] = {"triples": triples, "peers": {}}
+            for peer in args.peers.split(","):
+                print(f"[{label}: {triples:,} triples] {peer}: starting", flush=True)
+                load = os.getloadavg()[0]  # other work on the machine skews the figures: say how much
+                endpoint = start(peer, data, work, args.workers)
+                try:
+                    measured = asyncio.run(measure(endpoint.url, peer, queries, args))
+                finally:
+                    stop(endpoint)
+                entry["peers"][peer] = {"startup": endpoint.started_in, "load": load, **measured}
+                print(report.summary_line(peer, entry["peers"][peer]), flush=True)
+            results["sizes"][label] = entry
+            args.out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
+    report.write(results, args.out, ANALYTIC)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Start and stop the three endpoints compared: this one, Oxigraph's server, stock rdflib-endpoint."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+BIN = Path(sys.executable).parent
+PEERS = ("ours", "oxigraph", "rdflib")
+
+
+@dataclass
+class Endpoint:
+    name: str
+    url: str
+    process: subprocess.Popen[bytes]
+    started_in: float = 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait(endpoint: Endpoint, log: Path, timeout: float) -> Endpoint:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if endpoint.process.poll() is not None:
+            raise RuntimeError(f"{endpoint.name} exited:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            r = httpx.post(
+                endpoint.url,
+                data={"query": "ASK {}"},
+                timeout=2.0,
+                headers={"Accept": "application/sparql-results+json"},
+            )
+            if r.status_code == 200:
+                endpoint.started_in = time.monotonic() - start
+                return endpoint
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    stop(endpoint)
+    raise RuntimeError(f"{endpoint.name} did not answer within {timeout:.0f} s")
+
+
+def start(name: str, data: Path, work: Path, workers: int) -> Endpoint:
+    """Start peer ``name`` over the N-Triples file ``data``; ``work`` holds its logs and store."""
+    port = free_port()
+    log = work / f"{name}.log"
+    if name == "ours":
+        root = work / "project"  # the mini fixture project, built once, plus the generated data
+        if not root.exists():
+            shutil.copytree(Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "mini", root)
+            (root / "pyproject.toml").write_text("# benchmark project\n")
+        cmd = [
+            str(BIN / "kg"),
+            "serve",
+            "--root",
+            str(root),
+            "--data",
+            str(data),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ]
+        url = f"http://127.0.0.1:{port}/sparql"
+    elif name == "oxigraph":
+        store = work / f"oxigraph-{data.stem}"
+        if not store.exists():
+            subprocess.run(
+                [str(BIN / "oxigraph"), "load", "--location", str(store), "--file", str(data)],
+                check=True,
+                capture_output=True,
+            )
+        cmd = [
+            str(BIN / "oxigraph"),
+            "serve-read-only",
+            "--location",
+            str(store),
+            "--bind",
+            f"127.0.0.1:{port}",
+        ]
+        url = f"http://127.0.0.1:{port}/query"
+    elif name == "rdflib":
+        cmd = [str(BIN / "rdflib-endpoint"), "serve", str(data), "--host", "127.0.0.1", "--port", str(port)]
+        url = f"http://127.0.0.1:{port}/"
+    else:
+        raise ValueError(name)
+    with log.open("wb") as out:
+        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=work)
+    return _wait(Endpoint(name, url, process), log, timeout=1800)
+
+
+def stop(endpoint: Endpoint) -> None:
+    endpoint.process.terminate()
+    try:
+        endpoint.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        endpoint.process.kill()
+        endpoint.process.wait()
+
+
+def versions() -> dict[str, str]:
+    from importlib.metadata import version
+
+    found = {
+        name: version(name) for name in ("pyoxigraph", "rdflib", "rdflib-endpoint", "fastapi", "uvicorn")
+    }
+    out = subprocess.run([str(BIN / "oxigraph"), "--version"], capture_output=True, text=True)
+    found["oxigraph server"] = out.stdout.strip().removeprefix("oxigraph ")
+    found["python"] = sys.version.split()[0]
+    return found

@@ -1,0 +1,83 @@
+"""A SPARQL tokenizer just careful enough to find keywords outside strings, IRIs and comments.
+
+It follows the SPARQL 1.1 terminals where they matter for safety (strings with escapes, long
+strings, IRIs, comments, prefixed names, variables) and lumps everything else into ``punct``
+or ``other`` tokens. It never fails: text it does not understand becomes one-character tokens,
+so a query it misreads can only be refused, never let through unseen.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_PN_CHARS_BASE = (
+    r"A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F"
+    r"\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF"
+)
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
+_PN_CHARS = _PN_CHARS_U + r"\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_PREFIX = rf"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+_PN_LOCAL = rf"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
+_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
+
+_TOKEN = re.compile(
+    "|".join(
+        [
+            r"(?P<ws>\s+)",
+            r"(?P<comment>#[^\n\r]*)",
+            r"(?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
+            r'|"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
+            r"|'(?:[^'\\\n\r]|\\.)*'"
+            r'|"(?:[^"\\\n\r]|\\.)*")',
+            rf"(?P<iri><(?:[^<>\"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)",
+            rf"(?P<var>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00B7\u0300-\u036F\u203F-\u2040]*)",
+            rf"(?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
+            rf"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
+            r"(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)",
+            r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)",
+            r"(?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)",
+            r"(?P<punct>[{}()\[\]])",
+            r"(?P<other>.)",
+        ]
+    ),
+    re.DOTALL,
+)
+_UNESCAPE = re.compile(_UCHAR)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # string | iri | var | bnode | pname | lang | name | number | punct | other
+    text: str
+    offset: int
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """The tokens of ``text``, without whitespace and comments."""
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "other"
+        if kind not in ("ws", "comment"):
+            yield Token(kind, match.group(), match.start())
+
+
+def unescape_codepoints(text: str) -> str:
+    """Replace ``\\uXXXX`` and ``\\UXXXXXXXX`` escapes by the characters they stand for."""
+
+    def char(match: re.Match[str]) -> str:
+        value = int(match.group()[2:], 16)
+        return chr(value) if value <= 0x10FFFF and not 0xD800 <= value <= 0xDFFF else "\ufffd"
+
+    return _UNESCAPE.sub(char, text)
+
+
+def iri_value(token: Token) -> str:
+    """The IRI an ``iri`` token spells, escapes resolved, without its angle brackets."""
+    return unescape_codepoints(token.text[1:-1])
+
+
+def local_name(text: str) -> str:
+    """A prefixed name's local part with its backslash escapes removed (``%XX`` stays)."""
+    return re.sub(r"\\(.)", r"\1", text)

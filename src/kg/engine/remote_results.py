@@ -1,0 +1,203 @@
+"""What a remote SPARQL endpoint answered, read under the row cap and re-serialised by Oxigraph.
+
+The remote endpoint is asked for line-based formats first (SPARQL TSV for solutions, N-Triples for
+graphs: one row or triple per line), so reading stops as soon as the cap is passed and the rest of
+the body is never downloaded. A store that answers in another format (JSON, XML, Turtle …) is
+read whole, up to ``max_bytes``, and capped after parsing. Either way the client's format is
+written by Oxigraph, exactly as the embedded engine writes it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import islice
+
+import pyoxigraph as ox
+
+from kg.engine.base import GRAPH_TYPES, SOLUTION_TYPES, QueryError, QueryResult, ResultKind
+from kg.engine.lexer import tokens
+
+SOLUTION_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+    "nq": ox.RdfFormat.N_QUADS,
+}
+# What this engine asks the remote endpoint for, per kind of result (most useful first).
+REMOTE_ACCEPT: dict[ResultKind | None, str] = {
+    "solutions": "text/tab-separated-values, application/sparql-results+json;q=0.9, "
+    "application/sparql-results+xml;q=0.8",
+    "boolean": "application/sparql-results+json, application/sparql-results+xml;q=0.9",
+    "graph": "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8, application/ld+json;q=0.7",
+    None: "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8",
+}
+LINE_FORMATS = {ox.QueryResultsFormat.TSV, ox.RdfFormat.N_TRIPLES}
+STATUS: dict[int, int] = {400: 400, 408: 504, 413: 413, 414: 414, 429: 503, 503: 503, 504: 504}
+
+
+def remote_error(status: int, body: str, endpoint: str) -> QueryError:
+    """The QueryError for a remote answer with HTTP ``status`` and ``body`` (the store's message)."""
+    message = " ".join(body.split())[:1000] or "(no message)"
+    mapped = STATUS.get(status, 502)
+    if mapped == 400:
+        return QueryError(f"The store refused the query: {message}", 400)
+    return QueryError(f"The store at {endpoint} answered {status}: {message}", mapped)
+
+
+def with_prefixes(query: str, prefixes: Mapping[str, str]) -> str:
+    """``query`` with a declaration of each predeclared prefix it uses but does not declare.
+
+    The declarations go on the query's first line, so a remote parser's line numbers stay right.
+    """
+    toks = list(tokens(query))
+    declared = {
+        toks[i + 1].text.split(":", 1)[0]
+        for i, tok in enumerate(toks[:-1])
+        if tok.kind == "name" and tok.text.upper() == "PREFIX" and toks[i + 1].kind == "pname"
+    }
+    used = {tok.text.split(":", 1)[0] for tok in toks if tok.kind == "pname"}
+    missing = sorted(p for p in used - declared if p in prefixes)
+    return "".join(f"PREFIX {p}: <{prefixes[p]}> " for p in missing) + query
+
+
+def response_format(content_type: str) -> ox.QueryResultsFormat | ox.RdfFormat:
+    """The results or RDF syntax of a remote answer, from its Content-Type."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    found = ox.QueryResultsFormat.from_media_type(media) or ox.RdfFormat.from_media_type(media)
+    if media in ("application/json", "text/json"):  # some stores label SPARQL JSON results so
+        found = ox.QueryResultsFormat.JSON
+    if found is None:
+        raise QueryError(f"The remote store answered in a format this endpoint cannot read: {media!r}.", 502)
+    return found
+
+
+class CappedReader:
+    """Collects a remote answer chunk by chunk; ``feed`` says when enough has been read."""
+
+    def __init__(self, content_type: str, max_rows: int, max_bytes: int) -> None:
+        self.format = response_format(content_type)
+        self.max_rows, self.max_bytes = max_rows, max_bytes
+        self.lines = 0  # lines with content (a TSV header counts as one)
+        self.data = bytearray()
+        self.cut = False  # reading stopped at the cap
+        self._scan = 0  # where the next unread line starts
+
+    @property
+    def limit(self) -> int:
+        header = 1 if self.format == ox.QueryResultsFormat.TSV else 0
+        return self.max_rows + header + 1  # one line more than fits: the answer was truncated
+
+    def feed(self, chunk: bytes) -> bool:
+        """Keep ``chunk``; True when no more is needed (line formats: the cap was passed)."""
+        self.data += chunk
+        if self.format in LINE_FORMATS:
+            while (end := self.data.find(b"\n", self._scan)) >= 0:
+                if self.data[self._scan : end].strip():
+                    self.lines += 1
+                self._scan = end + 1
+            if self.lines >= self.limit:
+                self.cut = True
+                return True
+        if len(self.data) > self.max_bytes:
+            raise QueryError(
+                f"The remote store's answer is larger than {self.max_bytes:,} bytes; add a LIMIT.", 502
+            )
+        return False
+
+    def _head(self) -> bytes:
+        """The body up to the last complete line under the limit."""
+        data = bytes(self.data)
+        lines = [line for line in data.split(b"\n") if line.strip()]
+        keep = lines[: self.limit] if self.cut else lines
+        return b"\n".join(keep) + b"\n" if keep else b""
+
+    def result(self, media: str) -> QueryResult:
+        """The answer in ``media`` (the client's choice), capped at ``max_rows``."""
+        try:
+            if isinstance(self.format, ox.RdfFormat):
+                return self._graph(media)
+            return self._solutions(media)
+        except SyntaxError as err:
+            raise QueryError(f"The remote store's answer could not be read: {err}", 502) from None
+
+    def _solutions(self, media: str) -> QueryResult:
+        assert isinstance(self.format, ox.QueryResultsFormat)
+        body = self._head() if self.format == ox.QueryResultsFormat.TSV else bytes(self.data)
+        parsed = ox.parse_query_results(body, format=self.format)
+        if media not in SOLUTION_TYPES:
+            raise QueryError(f"{media} cannot carry the result of this query.", 406)
+        target = SOLUTION_FORMATS[SOLUTION_TYPES[media]]
+        if isinstance(parsed, ox.QueryBoolean):
+            return QueryResult("boolean", parsed.serialize(format=target) or b"", media, rows=1)
+        solutions = list(islice(parsed, self.max_rows + 1))
+        truncated = len(solutions) > self.max_rows
+        names = [v.value for v in parsed.variables]
+        lines = ["\t".join(f"?{n}" for n in names)]
+        for row in solutions[: self.max_rows]:
+            lines.append("\t".join("" if row[n] is None else str(row[n]) for n in names))
+        tsv = ("\n".join(lines) + "\n").encode()
+        again = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+        out = tsv if target == ox.QueryResultsFormat.TSV else again.serialize(format=target) or b""  # type: ignore[union-attr]
+        rows = min(len(solutions), self.max_rows)
+        return QueryResult("solutions", out, media, truncated or self.cut, rows)
+
+    def _graph(self, media: str) -> QueryResult:
+        assert isinstance(self.format, ox.RdfFormat)
+        body = self._head() if self.format == ox.RdfFormat.N_TRIPLES else bytes(self.data)
+        triples = [
+            t if isinstance(t, ox.Triple) else t.triple
+            for t in islice(ox.parse(body, format=self.format), self.max_rows + 1)
+        ]
+        truncated = len(triples) > self.max_rows or self.cut
+        del triples[self.max_rows :]
+        if media not in GRAPH_TYPES:
+            raise QueryError(f"{media} cannot carry the result of this query.", 406)
+        fmt = GRAPH_FORMATS[GRAPH_TYPES[media]]
+        if fmt.supports_datasets:
+            quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+            out = ox.serialize(quads, format=fmt)
+        else:
+            out = ox.serialize(triples, format=fmt)
+        return QueryResult("graph", out or b"", media, truncated, len(triples))
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request to the store: form fields, what to accept, the client's media type, the cap."""
+
+    fields: list[tuple[str, str]]
+    accept: str
+    media: str
+    max_rows: int
+
+    @property
+    def data(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for name, value in self.fields:
+            out.setdefault(name, []).append(value)
+        return out
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Accept": self.accept}
+
+    @classmethod
+    def internal(cls, query: str, media: str = "application/sparql-results+json") -> Call:
+        """A query this engine runs for itself (effectively uncapped)."""
+        return cls([("query", query)], REMOTE_ACCEPT["solutions"], media, 10**7)
+
+
+def column(result: QueryResult, name: str) -> list[str]:
+    """The values of variable ``name`` in a SPARQL JSON result."""
+    data = json.loads(result.body)
+    return [row[name]["value"] for row in data["results"]["bindings"] if name in row]

@@ -1,0 +1,68 @@
+"""Where an IRI of the dataset is served, and which IRI a request path stands for.
+
+Every IRI under ``BASE`` is served at the public address plus the part after ``BASE``:
+``https://w3id.org/nato-iraq/id/event/x`` at ``/id/event/x``. A hash IRI
+(``…/ontology#Event``) is served by the document before the ``#`` (``/ontology``), as HTTP
+never sends the fragment. A known file extension (``/id/event/x.ttl``) names one format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+from kg.namespaces import BASE
+
+EXTENSIONS = ("ttl", "nt", "jsonld", "rdf", "html")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a request path asks for: the IRI it stands for and an optional format extension."""
+
+    iri: str
+    extension: str | None = None
+
+    @property
+    def path(self) -> str:
+        """The path after BASE (``id/event/x``)."""
+        return self.iri[len(BASE) :]
+
+
+def split_extension(path: str) -> tuple[str, str | None]:
+    """``("id/event/x", "ttl")`` for ``id/event/x.ttl``; unknown extensions stay in the path."""
+    stem, dot, ext = path.rpartition(".")
+    if dot and "/" not in ext and ext.lower() in EXTENSIONS and stem:
+        return stem, ext.lower()
+    return path, None
+
+
+def target_for(path: str) -> Target:
+    """The target of a request path (without the leading ``/``)."""
+    stem, ext = split_extension(path.lstrip("/"))
+    return Target(BASE + stem, ext)
+
+
+def path_prefix(public_url: str) -> str:
+    """The path part of the public address (``""`` for ``http://host:port``)."""
+    return urlsplit(public_url).path.rstrip("/")
+
+
+def local_href(iri: str, prefix: str = "") -> str | None:
+    """The link a page uses for ``iri``: a path on this server, or ``None`` if it is not ours."""
+    if not iri.startswith(BASE):
+        return None
+    rest = iri[len(BASE) :]
+    doc, hash_, fragment = rest.partition("#")
+    href = f"{prefix}/{quote(doc, safe='/-._~')}"
+    return f"{href}#{quote(fragment, safe='-._~')}" if hash_ else href
+
+
+def href(iri: str, prefix: str = "") -> str:
+    """``local_href`` for our IRIs, the IRI itself for everybody else's."""
+    return local_href(iri, prefix) or iri
+
+
+def document_iri(iri: str) -> str:
+    """The IRI without its fragment: the document that describes a hash IRI."""
+    return iri.partition("#")[0]

@@ -1,0 +1,86 @@
+"""Request limits and the last-resort error handler.
+
+- URL longer than ``max_url`` bytes → 414; a declared ``Content-Length`` over ``max_body`` → 413
+  before the body is read (an ASGI middleware, for every route).
+- ``read_body`` enforces the same body limit while reading (chunked bodies have no length).
+- ``decode_form`` decodes a query string or form body strictly: percent-escapes that are not
+  UTF-8 are a 400, never silently replaced.
+- Anything that still raises becomes a 500 with a generic message (details go to the log only).
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from kg.engine.base import QueryError
+
+log = logging.getLogger("kg.web")
+
+
+def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """A plain-text error answer (the message says what to change)."""
+    return PlainTextResponse(message.rstrip() + "\n", status_code=status, headers=headers)
+
+
+class LimitsMiddleware:
+    """Refuse over-long URLs (414) and bodies declared too large (413) before any handler runs."""
+
+    def __init__(self, app: ASGIApp, max_url: int, max_body: int) -> None:
+        self.app, self.max_url, self.max_body = app, max_url, max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            refusal = self._refusal(scope)
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    def _refusal(self, scope: Scope) -> Response | None:
+        url = len(scope.get("raw_path") or scope["path"].encode()) + len(scope.get("query_string", b"")) + 1
+        if url > self.max_url:
+            return error(414, f"URL too long ({url} bytes, limit {self.max_url}): send the query with POST.")
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    return error(400, "Content-Length is not a number.")
+                if declared > self.max_body:
+                    return error(413, f"Request body too large ({declared} bytes, limit {self.max_body}).")
+        return None
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it grows past ``limit`` bytes."""
+    data = bytearray()
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > limit:
+            raise QueryError(f"Request body too large (over {limit} bytes).", 413)
+    return bytes(data)
+
+
+def decode_form(raw: bytes, what: str) -> dict[str, list[str]]:
+    """Parse ``application/x-www-form-urlencoded`` data whose text and escapes must be UTF-8."""
+    try:
+        text = raw.decode("utf-8")
+        return parse_qs(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as err:
+        raise QueryError(f"The {what} is not valid UTF-8 ({err.reason} at byte {err.start}).", 400) from None
+
+
+def install_limits(app: FastAPI, max_url: int, max_body: int) -> None:
+    """Add the limits middleware and the generic 500 handler to ``app``."""
+    app.add_middleware(LimitsMiddleware, max_url=max_url, max_body=max_body)
+
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error(500, "Internal server error: the request could not be answered. It has been logged.")
+
+    app.add_exception_handler(Exception, internal_error)

@@ -1,0 +1,71 @@
+"""Jinja2 templates (``src/kg/templates/``) and the dependencies every page router uses."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from kg.engine.base import QueryEngine
+from kg.settings import Settings
+from kg.web.iris import href, path_prefix
+from kg.web.labels import TermLabels, compact
+from kg.web.render import Renderer, text_fragment
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("kg", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["text_fragment"] = text_fragment
+    env.filters["compact"] = compact
+    return env
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> QueryEngine:
+    engine: QueryEngine = request.app.state.engine
+    return engine
+
+
+def prefix_of(request: Request) -> str:
+    return path_prefix(get_settings(request).public_url)
+
+
+def term_labels(request: Request) -> TermLabels:
+    """The app's one ``TermLabels`` (created on first use)."""
+    state = request.app.state
+    labels: TermLabels | None = getattr(state, "term_labels", None)
+    if labels is None:
+        labels = TermLabels(get_engine(request))
+        state.term_labels = labels
+    return labels
+
+
+def get_renderer(request: Request) -> Renderer:
+    labels = term_labels(request)
+    return Renderer(labels, prefix_of(request), labels.known)
+
+
+def page(
+    request: Request, template: str, status: int = 200, headers: dict[str, str] | None = None, **ctx: Any
+) -> HTMLResponse:
+    """Render ``template`` with ``ctx`` (plus ``prefix`` and ``href``) as an HTML response."""
+    prefix = prefix_of(request)
+    html = (
+        environment()
+        .get_template(template)
+        .render(prefix=prefix, href=lambda iri: href(iri, prefix), request_path=request.url.path, **ctx)
+    )
+    return HTMLResponse(html, status_code=status, headers=headers)

@@ -1,0 +1,109 @@
+"""The query guard reads keywords only where SPARQL has them (unit tests, no server)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.engine.base import QueryError
+from kg.engine.guard import inspect_query
+from kg.engine.policy import Allowlist, plan_dataset
+
+LOCAL = ["https://w3id.org/nato-iraq/graph/data/events"]
+
+
+def services(text: str) -> list[str | None]:
+    return inspect_query(text, 200).services
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SELECT * { SERVICE <http://a.example/sparql> { ?s ?p ?o } }", ["http://a.example/sparql"]),
+        ("select * { service silent <http://a.example/s> { ?s ?p ?o } }", ["http://a.example/s"]),
+        (
+            "PREFIX e: <http://a.example/> SELECT * { SERVICE e:sparql { ?s ?p ?o } }",
+            ["http://a.example/sparql"],
+        ),
+        (
+            "BASE <http://a.example/x/> SELECT * { SERVICE <../sparql> { ?s ?p ?o } }",
+            ["http://a.example/sparql"],
+        ),
+        ("SELECT * { SERVICE <http://a\\u002Eexample/s> { ?s ?p ?o } }", ["http://a.example/s"]),
+        ("SELECT * { SERVICE ?endpoint { ?s ?p ?o } }", [None]),
+        ("SELECT * { SERVICE u:x { ?s ?p ?o } }", [None]),
+        ("SELECT * { SERVICE <relative> { ?s ?p ?o } }", [None]),
+        ('SELECT ("SERVICE <http://a.example/>" AS ?x) {}', []),
+        ("SELECT ('''x\n SERVICE <http://a.example/> { }''' AS ?x) {}", []),
+        ("SELECT * {\n# SERVICE <http://a.example/> { }\n}", []),
+        ("SELECT * { ?s <http://a.example/SERVICE> ?o }", []),
+        ("SELECT * { ?service ?p ?o . FILTER(?a<?b&&?c>?d) }", []),
+    ],
+)
+def test_service_targets_are_found_only_where_they_are(text: str, expected: list[str | None]) -> None:
+    assert services(text) == expected
+
+
+def test_from_clauses_are_resolved() -> None:
+    shape = inspect_query("PREFIX g: <https://w3id.org/nato-iraq/graph/data/> SELECT * FROM g:events {}", 200)
+    assert (shape.kind, shape.from_graphs) == ("solutions", LOCAL)
+    shape = inspect_query(
+        "SELECT * FROM <https://w3id.org/nato-iraq/graph/data/events> FROM NAMED <file:///x> {}", 200
+    )
+    assert shape.from_graphs == LOCAL
+    assert shape.from_named == ["file:///x"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "INSERT DATA { <a:b> <a:c> <a:d> }",
+        "LOAD <http://a.example/x>",
+        "DROP ALL",
+        "CLEAR DEFAULT",
+        "PREFIX x: <a:> DELETE WHERE { ?s ?p ?o }",
+        "SELECT * {} ; INSERT DATA {}",
+        "with <a:g> delete {} where {}",
+    ],
+)
+def test_updates_are_refused_with_403(text: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        inspect_query(text, 200)
+    assert caught.value.status == 403
+
+
+def test_update_words_in_strings_and_names_are_fine() -> None:
+    shape = inspect_query('SELECT ?insert { ?drop <http://x/load> "DELETE" ; :clear ?o }', 200)
+    assert shape.kind == "solutions"
+
+
+def test_depth_is_counted_outside_strings() -> None:
+    assert inspect_query("SELECT * { " + "{ " * 150 + "}" * 150 + " }", 200).depth == 151
+    assert inspect_query('SELECT ("' + "(" * 5000 + '" AS ?x) {}', 200).depth == 1
+    with pytest.raises(QueryError) as caught:
+        inspect_query("ASK { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }", 200)
+    assert caught.value.status == 400
+    assert "nested too deeply" in caught.value.message
+
+
+def test_policy_allows_local_graphs_and_allowlisted_endpoints_only() -> None:
+    allow = Allowlist(("http://127.0.0.1:9999/sparql", "http://data.example/"))
+    ok = inspect_query("SELECT * { SERVICE <http://127.0.0.1:9999/sparql> {} }", 200)
+    assert plan_dataset(ok, [], [], allow, LOCAL).union
+    local = inspect_query(f"SELECT * FROM <{LOCAL[0]}> {{}}", 200)
+    dataset = plan_dataset(local, [], [], Allowlist(), LOCAL)
+    assert (dataset.default_graphs, dataset.union, dataset.fetch) == (tuple(LOCAL), False, ())
+    remote = inspect_query("SELECT * FROM <http://data.example/g.ttl> {}", 200)
+    assert plan_dataset(remote, [], [], allow, LOCAL).fetch == ("http://data.example/g.ttl",)
+    for text in [
+        "SELECT * { SERVICE <http://127.0.0.1:9999/other> {} }",
+        "SELECT * { SERVICE ?x {} }",
+        "SELECT * FROM <http://elsewhere.example/g> {}",
+        "SELECT * FROM NAMED <file:///etc/passwd> {}",
+    ]:
+        with pytest.raises(QueryError) as caught:
+            plan_dataset(inspect_query(text, 200), [], [], allow, LOCAL)
+        assert caught.value.status == 403, text
+    with pytest.raises(QueryError):
+        plan_dataset(
+            inspect_query("SELECT * {}", 200), ["file:///etc/passwd"], [], Allowlist(("file:///",)), LOCAL
+        )
