@@ -3,8 +3,7 @@
 The graph is published with ``kg publish`` into a real ``oxigraph serve``; a front end over it is
 compared with ``live_server`` (the embedded engine). Two front ends are checked: the app of
 ``kg.web.app.create_app`` over a ``RemoteEngine`` served by uvicorn in this process (what
-``kg serve --engine URL`` runs), and ``kg serve --engine URL`` itself (expected to fail until the
-option is wired into ``kg serve``).
+``kg serve --engine URL`` runs), and ``kg serve --engine URL`` itself.
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ from rdflib.compare import isomorphic
 
 from conftest import REPO, Server, free_port, start_server, stop_server
 from federation_helpers import root_for, rows
-from kg.cli import serve
 from kg.engine.remote import RemoteEngine
 from kg.namespaces import BASE
 from kg.publish import Target, publish
@@ -34,7 +32,6 @@ from kg.web.app import create_app
 from oxigraph_server import OXIGRAPH, REASON, Oxigraph, start_oxigraph, stop_oxigraph
 
 pytestmark = [pytest.mark.server, pytest.mark.skipif(OXIGRAPH is None, reason=REASON)]
-WIRED = any("--engine" in p.opts for p in serve.params)
 CQS = sorted((REPO / "queries").glob("cq-*.rq"))
 JSON = "application/sparql-results+json"
 PAGES = ["/", "/ontology", "/dataset", "/graph/data/links", "/search?q=training", "/downloads", "/id/none"]
@@ -79,10 +76,7 @@ def cli(store: Oxigraph, built_repo: Path, tmp_path_factory: pytest.TempPathFact
     stop_server(server)
 
 
-NOT_WIRED = pytest.mark.xfail(not WIRED, strict=True, reason="`kg serve --engine URL` is not wired yet")
-
-
-@pytest.fixture(scope="module", params=["in-process", pytest.param("cli", marks=NOT_WIRED)])
+@pytest.fixture(scope="module", params=["in-process", "cli"])
 def remote_url(request: pytest.FixtureRequest) -> str:
     url: str = request.getfixturevalue(request.param.replace("-", "_"))
     return url

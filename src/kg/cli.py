@@ -200,16 +200,31 @@ def stats(root: Path | None) -> None:
     default=30.0,
     show_default=True,
     type=float,
-    help="Seconds a query may run before it is stopped (its worker is killed; the client gets 503).",
+    envvar="KG_QUERY_TIMEOUT",
+    help="Seconds a query may run before it is stopped (its worker is killed; the client gets 503) "
+    "[env KG_QUERY_TIMEOUT].",
 )
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(min=1),
-              help="Most result rows (or triples) of one query; the header X-Result-Truncated says when cut.")
+              envvar="KG_MAX_ROWS",
+              help="Most result rows (or triples) of one query; the header X-Result-Truncated says when cut "
+                   "[env KG_MAX_ROWS].")
 @click.option("--allow-service", "allow_service", multiple=True, metavar="URL",
               help="Let SERVICE and remote FROM reach URL (a URL ending in / allows everything under it); "
                    "repeatable. Default: none.")
-@click.option("--workers", default=None, type=click.IntRange(min=1),
-              help="Query worker processes, each running one query at a time [default: CPUs, at least 2].")
+@click.option("--workers", default=None, type=click.IntRange(min=1), envvar="KG_WORKERS",
+              help="Query worker processes, each running one query at a time [default: CPUs, at least 2; "
+                   "env KG_WORKERS].")
+@click.option(
+    "--engine",
+    "engine_url",
+    default=None,
+    metavar="URL",
+    envvar="KG_ENGINE",
+    help="Answer from this SPARQL 1.1 endpoint (Oxigraph server, Fuseki, GraphDB …, loaded with "
+    "'kg publish') instead of the built store [env KG_ENGINE]; see docs/deployment.md.",
+)
 def serve(
+    engine_url: str | None,
     root: Path | None,
     host: str,
     port: int,
@@ -229,6 +244,7 @@ def serve(
 
     from kg.build import BuildFailed
     from kg.build import build as run_build
+    from kg.engine.base import QueryEngine
     from kg.engine.policy import Allowlist
     from kg.engine.pool import PoolEngine
     from kg.settings import Settings
@@ -246,7 +262,9 @@ def serve(
         allow_service=list(allow_service),
         workers=workers or max(2, os.cpu_count() or 2),
     )
-    if not settings.store_path.is_dir():
+    if engine_url and settings.data:
+        raise click.UsageError("--data goes into the store: 'kg build --data FILE' then 'kg publish'")
+    if not settings.store_path.is_dir() and not engine_url:
         _progress("dist/ is missing: building it first")
         try:
             run_build(r, progress=_progress)
@@ -254,17 +272,22 @@ def serve(
             _fail(err)
     if settings.data:
         _progress(f"merging {len(settings.data)} data file(s) into a temporary store for the query workers")
-    engine = PoolEngine(
-        settings.store_path,
-        settings.data,
-        workers=settings.workers,
-        timeout=settings.query_timeout,
-        max_rows=settings.max_rows,
-        max_depth=settings.max_depth,
-        allow=Allowlist(tuple(settings.allow_service)),
-        build_info=settings.dist_dir / "build.json",
-        union_limit=settings.union_limit,
-    )
+    if engine_url:
+        from kg.engine.remote_config import remote_engine
+
+        engine: QueryEngine = remote_engine(engine_url, settings)
+    else:
+        engine = PoolEngine(
+            settings.store_path,
+            settings.data,
+            workers=settings.workers,
+            timeout=settings.query_timeout,
+            max_rows=settings.max_rows,
+            max_depth=settings.max_depth,
+            allow=Allowlist(tuple(settings.allow_service)),
+            build_info=settings.dist_dir / "build.json",
+            union_limit=settings.union_limit,
+        )
     app = create_app(settings, engine)
     _progress(f"serving {settings.public_url}/ (SPARQL at {settings.public_url}/sparql)")
     uvicorn.run(app, host=host, port=port, log_level="info")
