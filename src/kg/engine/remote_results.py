@@ -17,22 +17,9 @@ from itertools import islice
 import pyoxigraph as ox
 
 from kg.engine.base import GRAPH_TYPES, SOLUTION_TYPES, QueryError, QueryResult, ResultKind
+from kg.engine.embedded import GRAPH_FORMATS, SOLUTION_FORMATS
 from kg.engine.lexer import tokens
 
-SOLUTION_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdf": ox.RdfFormat.RDF_XML,
-    "trig": ox.RdfFormat.TRIG,
-    "nq": ox.RdfFormat.N_QUADS,
-}
 # What this engine asks the remote endpoint for, per kind of result (most useful first).
 REMOTE_ACCEPT: dict[ResultKind | None, str] = {
     "solutions": "text/tab-separated-values, application/sparql-results+json;q=0.9, "
