@@ -121,7 +121,7 @@ def _size_section(label: str, entry: dict[str, Any]) -> list[str]:
 
 
 def acceptance(results: dict[str, Any], analytic: list[str]) -> list[str]:
-    label = list(results["sizes"])[-1]
+    label = max(results["sizes"], key=lambda k: results["sizes"][k]["triples"])
     peers = results["sizes"][label]["peers"]
     if not {"ours", "oxigraph"} <= set(peers):
         return []
@@ -159,7 +159,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    label = list(results["sizes"])[-1]
+    label = max(results["sizes"], key=lambda k: results["sizes"][k]["triples"])
     peers = results["sizes"][label]["peers"]
     bars = [
         ("ours", "fresh", "this endpoint (fresh)"),
@@ -242,6 +242,6 @@ def write(results: dict[str, Any], out: Path, analytic: list[str]) -> None:
     ]
     lines += acceptance(results, analytic)
     lines += NOTES
-    for label, entry in results["sizes"].items():
+    for label, entry in sorted(results["sizes"].items(), key=lambda item: item[1]["triples"]):
         lines += _size_section(label, entry)
     out.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")

@@ -68,26 +68,47 @@ def full(query: str) -> str:
     return query if query.lstrip().upper().startswith("PREFIX") else HEAD + query
 
 
-async def measure(url: str, name: str, queries: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
-    out: dict[str, Any] = {"queries": {}, "throughput": {}}
+async def measure(
+    name: str, data: Path, work: Path, queries: dict[str, str], args: argparse.Namespace
+) -> dict[str, Any]:
+    """Start endpoint ``name``, time every query, then lookup throughput; stop it.
+
+    A query that runs past ``--timeout`` is recorded as timed out, and the endpoint is restarted
+    (rdflib-endpoint evaluates on its event loop: it would answer nothing else until done).
+    """
+    endpoint = await asyncio.to_thread(start, name, data, work, args.workers)
+    out: dict[str, Any] = {"startup": endpoint.started_in, "queries": {}, "throughput": {}}
     series = ("fresh", "repeated") if name == "ours" else ("repeated",)
-    for qname, text in queries.items():
-        out["queries"][qname] = {}
-        for kind in series:
+    try:
+        for qname, text in queries.items():
+            out["queries"][qname] = {}
+            for kind in series:
 
-            def make(k: int, text: str = text, kind: str = kind) -> str:
-                return f"{text}\n# {kind} {k} {id(out)}" if kind == "fresh" else text
+                def make(k: int, text: str = text, kind: str = kind) -> str:
+                    return f"{text}\n# {kind} {k} {id(out)}" if kind == "fresh" else text
 
-            result = await latency(url, make, args.runs, args.budget, args.timeout)
-            out["queries"][qname][kind] = vars(result) | {"median": result.median, "p95": result.p95}
+                result = await latency(endpoint.url, make, args.runs, args.budget, args.timeout)
+                out["queries"][qname][kind] = vars(result) | {"median": result.median, "p95": result.p95}
+                if result.timed_out:
+                    await asyncio.to_thread(stop, endpoint)
+                    endpoint = await asyncio.to_thread(start, name, data, work, args.workers)
+        out["throughput"] = await lookups(endpoint.url, args)
+    finally:
+        await asyncio.to_thread(stop, endpoint)
+    return out
+
+
+async def lookups(url: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Lookup throughput with ``--clients`` connections: cold (a new resource each time) and warm."""
+    out = {}
     events = max(20, args.current_size // 26)
-    lookups = {
+    makers = {
         "cold": lambda k: f"SELECT ?p ?o WHERE {{ <{event_iri(k % events)}> ?p ?o }} # {k}",
         "warm": lambda k: QUERIES["lookup"],
     }
-    for mode, lookup in lookups.items():
+    for mode, lookup in makers.items():
         rps, errors = await throughput(url, lookup, args.clients, args.seconds)
-        out["throughput"][mode] = {"rps": rps, "errors": errors}
+        out[mode] = {"rps": rps, "errors": errors}
     return out
 
 
@@ -99,11 +120,12 @@ def main() -> None:
     parser.add_argument("--peers", default=",".join(PEERS), help="comma-separated: ours, oxigraph, rdflib")
     parser.add_argument("--runs", type=int, default=60, help="most timed runs per query and series")
     parser.add_argument("--budget", type=float, default=8.0, help="seconds per query and series (≥3 runs)")
-    parser.add_argument("--timeout", type=float, default=300.0, help="client timeout per request, seconds")
+    parser.add_argument("--timeout", type=float, default=120.0, help="client timeout per request, seconds")
     parser.add_argument("--clients", type=int, default=16, help="concurrent connections for throughput")
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each throughput run")
     parser.add_argument("--workers", type=int, default=2, help="query workers of this endpoint")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
+    parser.add_argument("--merge", action="store_true", help="keep OUT's other sizes, replace those measured")
     parser.add_argument(
         "--report-only", action="store_true", help="rewrite OUT from OUT's .json, measure nothing"
     )
@@ -113,6 +135,9 @@ def main() -> None:
         return
     queries = {name: full(text) for name, text in {**QUERIES, **competency_queries()}.items()}
     results: dict[str, Any] = {"versions": versions(), "machine": report.machine(), "sizes": {}}
+    if args.merge and args.out.with_suffix(".json").is_file():  # keep the sizes not measured now
+        kept = json.loads(args.out.with_suffix(".json").read_text())["sizes"]
+        results["sizes"] = {k: v for k, v in kept.items() if k not in args.sizes.split(",")}
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
         work = Path(tmp)
         for label in args.sizes.split(","):
@@ -120,18 +145,13 @@ def main() -> None:
             triples = generate(SIZES[label], data)
             args.current_size = triples
             entry: dict[str, Any] = {"triples": triples, "peers": {}}
+            results["sizes"][label] = entry
             for peer in args.peers.split(","):
                 print(f"[{label}: {triples:,} triples] {peer}: starting", flush=True)
                 load = os.getloadavg()[0]  # other work on the machine skews the figures: say how much
-                endpoint = start(peer, data, work, args.workers)
-                try:
-                    measured = asyncio.run(measure(endpoint.url, peer, queries, args))
-                finally:
-                    stop(endpoint)
-                entry["peers"][peer] = {"startup": endpoint.started_in, "load": load, **measured}
+                entry["peers"][peer] = {"load": load, **asyncio.run(measure(peer, data, work, queries, args))}
                 print(report.summary_line(peer, entry["peers"][peer]), flush=True)
-            results["sizes"][label] = entry
-            args.out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
+                args.out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
     report.write(results, args.out, ANALYTIC)
     print(f"wrote {args.out}")
 

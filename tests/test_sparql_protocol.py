@@ -158,7 +158,9 @@ def test_default_graph_is_the_merge_of_the_named_graphs(server: Server) -> None:
     distinct = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
     values = [sparql(server, q).json()["results"]["bindings"][0]["n"]["value"] for q in (count, distinct)]
     assert values[0] == values[1]
-    graphs = sparql(server, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").json()["results"]["bindings"]
+    graphs = sparql(server, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").json()["results"][
+        "bindings"
+    ]
     assert {EXTRA_GRAPH, MINI_GRAPH} <= {b["g"]["value"] for b in graphs}  # the default graph is not named
 
 

@@ -204,16 +204,31 @@ def stats(root: Path | None) -> None:
     help="Seconds a query may run before it is stopped (its worker is killed; the client gets 503) "
     "[env KG_QUERY_TIMEOUT].",
 )
-@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(min=1),
-              envvar="KG_MAX_ROWS",
-              help="Most result rows (or triples) of one query; the header X-Result-Truncated says when cut "
-                   "[env KG_MAX_ROWS].")
-@click.option("--allow-service", "allow_service", multiple=True, metavar="URL",
-              help="Let SERVICE and remote FROM reach URL (a URL ending in / allows everything under it); "
-                   "repeatable. Default: none.")
-@click.option("--workers", default=None, type=click.IntRange(min=1), envvar="KG_WORKERS",
-              help="Query worker processes, each running one query at a time [default: CPUs, at least 2; "
-                   "env KG_WORKERS].")
+@click.option(
+    "--max-rows",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    envvar="KG_MAX_ROWS",
+    help="Most result rows (or triples) of one query; the header X-Result-Truncated says when cut "
+    "[env KG_MAX_ROWS].",
+)
+@click.option(
+    "--allow-service",
+    "allow_service",
+    multiple=True,
+    metavar="URL",
+    help="Let SERVICE and remote FROM reach URL (a URL ending in / allows everything under it); "
+    "repeatable. Default: none.",
+)
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(min=1),
+    envvar="KG_WORKERS",
+    help="Query worker processes, each running one query at a time [default: CPUs, at least 2; "
+    "env KG_WORKERS].",
+)
 @click.option(
     "--engine",
     "engine_url",
