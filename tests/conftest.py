@@ -81,26 +81,38 @@ def start_server(args: list[str], log: Path, timeout: float = 60.0, cwd: Path = 
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     url = f"http://127.0.0.1:{port}"
+    wait_until_answering(proc, url + "/", log, timeout, "server")
+    return Server(url, proc, log)
+
+
+def wait_until_answering(
+    proc: subprocess.Popen[bytes], probe: str, log: Path, timeout: float, name: str
+) -> None:
+    """Poll ``probe`` until it answers below 500; fail with the process's log if it exits or hangs."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+            raise RuntimeError(f"{name} exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
         try:
-            if httpx.get(url + "/", timeout=1.0).status_code < 500:
-                return Server(url, proc, log)
+            if httpx.get(probe, timeout=1.0).status_code < 500:
+                return
         except httpx.HTTPError:
-            time.sleep(0.2)
+            time.sleep(0.05)
     proc.kill()
-    raise RuntimeError(f"server did not answer within {timeout} s:\n{log.read_text(errors='replace')}")
+    raise RuntimeError(f"{name} did not answer within {timeout} s:\n{log.read_text(errors='replace')}")
+
+
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def stop_server(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+    stop_process(server.process)
 
 
 @pytest.fixture(scope="session")

@@ -10,13 +10,10 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
-from conftest import free_port
+from conftest import free_port, stop_process, wait_until_answering
 
 OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
 REASON = "needs the oxigraph server binary (PyPI package oxigraph, in the dev extras)"
@@ -58,23 +55,9 @@ def start_oxigraph(
     fh = log.open("wb")
     proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"oxigraph exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            httpx.get(url + "/query", params={"query": "ASK {}"}, timeout=1.0)
-            return Oxigraph(url, proc, log)
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError(f"oxigraph did not answer within 10 s:\n{log.read_text(errors='replace')}")
+    wait_until_answering(proc, url + "/query?query=ASK%7B%7D", log, 10, "oxigraph")
+    return Oxigraph(url, proc, log)
 
 
 def stop_oxigraph(server: Oxigraph) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+    stop_process(server.process)
