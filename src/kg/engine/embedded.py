@@ -9,7 +9,7 @@ path. ``EmbeddedEngine`` runs the same code in this process (no time limit: for 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from kg.engine.base import (
 )
 from kg.engine.guard import inspect_query
 from kg.engine.policy import NO_REMOTE, Allowlist, Dataset, plan_dataset
-from kg.engine.stores import open_store
+from kg.engine.stores import named_graph_iris, open_store
 from kg.namespaces import PREFIXES
 
 SOLUTION_FORMATS = {
@@ -94,17 +94,20 @@ def _solutions(result: ox.QuerySolutions, media: str, max_rows: int) -> QueryRes
     return QueryResult("solutions", body, media, truncated, rows)
 
 
-def _graph(result: ox.QueryTriples, media: str, max_rows: int) -> QueryResult:
-    triples = list(islice(result, max_rows + 1))
-    truncated = len(triples) > max_rows
-    del triples[max_rows:]
+def graph_result(triples: Iterable[ox.Triple], media: str, max_rows: int, cut: bool = False) -> QueryResult:
+    """At most ``max_rows`` of ``triples`` in ``media`` (a dataset syntax gets them as its default graph).
+
+    ``cut``: the triples were already cut short before they got here.
+    """
+    kept = list(islice(triples, max_rows + 1))
+    truncated = len(kept) > max_rows or cut
+    del kept[max_rows:]
     fmt = GRAPH_FORMATS[GRAPH_TYPES[media]]
+    items: list[ox.Triple] | list[ox.Quad] = kept
     if fmt.supports_datasets:
-        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-        body = ox.serialize(quads, format=fmt)
-    else:
-        body = ox.serialize(triples, format=fmt)
-    return QueryResult("graph", body or b"", media, truncated, len(triples))
+        items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in kept]
+    body = ox.serialize(items, format=fmt)
+    return QueryResult("graph", body or b"", media, truncated, len(kept))
 
 
 def run_query(
@@ -135,7 +138,7 @@ def run_query(
             return QueryResult("boolean", body, media, rows=1)
         if isinstance(result, ox.QuerySolutions):
             return _solutions(result, media, max_rows)
-        return _graph(result, media, max_rows)
+        return graph_result(result, media, max_rows)
     except SyntaxError as err:
         raise QueryError(f"Malformed query: {err}", 400) from None
     except KeyError:
@@ -177,4 +180,4 @@ class EmbeddedEngine(QueryEngine):
         return run_query(self.store, query, media, dataset, self.max_rows)
 
     def named_graphs(self) -> list[str]:
-        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+        return named_graph_iris(self.store)

@@ -27,10 +27,9 @@ class WorkerGone(Exception):
 class WorkerProcess:
     """A running ``python -m kg.engine.worker STORE``."""
 
-    def __init__(self, proc: asyncio.subprocess.Process, generation: int, graphs: list[str]) -> None:
+    def __init__(self, proc: asyncio.subprocess.Process, generation: int) -> None:
         self.proc = proc
         self.generation = generation
-        self.graphs = graphs
 
     @property
     def pid(self) -> int:
@@ -55,13 +54,12 @@ class WorkerProcess:
             stdout=asyncio.subprocess.PIPE,
             env=env,
         )
-        worker = cls(proc, generation, [])
+        worker = cls(proc, generation)
         try:
-            ready = json.loads(await asyncio.wait_for(worker._read_frame(), timeout))
+            json.loads(await asyncio.wait_for(worker._read_frame(), timeout))  # {"ready": true, "pid": …}
         except BaseException:
             await worker.kill()
             raise
-        worker.graphs = list(ready.get("graphs", []))
         return worker
 
     async def _read_frame(self) -> bytes:

@@ -17,7 +17,7 @@ from itertools import islice
 import pyoxigraph as ox
 
 from kg.engine.base import GRAPH_TYPES, SOLUTION_TYPES, QueryError, QueryResult, ResultKind
-from kg.engine.embedded import GRAPH_FORMATS, SOLUTION_FORMATS
+from kg.engine.embedded import SOLUTION_FORMATS, graph_result
 from kg.engine.lexer import tokens
 
 # What this engine asks the remote endpoint for, per kind of result (most useful first).
@@ -141,21 +141,10 @@ class CappedReader:
     def _graph(self, media: str) -> QueryResult:
         assert isinstance(self.format, ox.RdfFormat)
         body = self._head() if self.format == ox.RdfFormat.N_TRIPLES else bytes(self.data)
-        triples = [
-            t if isinstance(t, ox.Triple) else t.triple
-            for t in islice(ox.parse(body, format=self.format), self.max_rows + 1)
-        ]
-        truncated = len(triples) > self.max_rows or self.cut
-        del triples[self.max_rows :]
         if media not in GRAPH_TYPES:
             raise QueryError(f"{media} cannot carry the result of this query.", 406)
-        fmt = GRAPH_FORMATS[GRAPH_TYPES[media]]
-        if fmt.supports_datasets:
-            quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-            out = ox.serialize(quads, format=fmt)
-        else:
-            out = ox.serialize(triples, format=fmt)
-        return QueryResult("graph", out or b"", media, truncated, len(triples))
+        triples = (t if isinstance(t, ox.Triple) else t.triple for t in ox.parse(body, format=self.format))
+        return graph_result(triples, media, self.max_rows, cut=self.cut)
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,11 @@ def build_id(info: Path | None) -> str:
         return ""
 
 
+def named_graph_iris(store: ox.Store) -> list[str]:
+    """The IRIs of the named graphs of ``store``, sorted."""
+    return sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+
+
 def graph_names(store_path: Path) -> list[str]:
     """The named graphs of the store at ``store_path`` (opened read-only for a moment)."""
-    store = ox.Store.read_only(str(store_path))
-    return sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    return named_graph_iris(ox.Store.read_only(str(store_path)))

@@ -115,8 +115,7 @@ def main(argv: list[str]) -> int:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed from now on goes to stderr, not into the frames
     store = ox.Store.read_only(store_path)
-    graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
-    ready = {"ready": True, "pid": os.getpid(), "graphs": graphs}
+    ready = {"ready": True, "pid": os.getpid()}
     write_frames(out, json.dumps(ready).encode())
     source = sys.stdin.buffer
     while (frame := read_frame(source)) is not None:
