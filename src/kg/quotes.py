@@ -44,6 +44,28 @@ def _line_of(path: Path, text: str) -> int | None:
     return raw.count("\n", 0, idx) + 1 if idx >= 0 else None
 
 
+def _quote_problem(
+    sel: str,
+    exact: str,
+    source_doc: str | None,
+    texts: dict[str, str | None],
+    values: dict[tuple[str, str], list[str]],
+) -> str | None:
+    """What is wrong with one quote of selector ``sel``, or None when it is found verbatim."""
+    if source_doc is None:
+        return "quote has no passage with oa:hasSource"
+    text = texts.get(source_doc)
+    if text is None:
+        return f"source {short(source_doc)} has no single nio:storedCopy"
+    if exact not in text:
+        return f"quote not found in the source: {exact!r}"
+    prefix = "".join(values.get((sel, OA_PREFIX), []))
+    suffix = "".join(values.get((sel, OA_SUFFIX), []))
+    if (prefix or suffix) and prefix + exact + suffix not in text:
+        return f"prefix/suffix do not surround the quote in the source: {exact!r}"
+    return None
+
+
 def check_quotes(loaded: list[LoadedFile], root: Path) -> tuple[int, list[QuoteProblem]]:
     """Check every ``oa:exact`` (with its ``oa:prefix``/``oa:suffix``) against its source text.
 
@@ -91,34 +113,10 @@ def check_quotes(loaded: list[LoadedFile], root: Path) -> tuple[int, list[QuoteP
 
     checked = 0
     for sel, lf in sorted(origin.items()):
-        display = lf.source.display(root)
         for exact in values[(sel, OA_EXACT)]:
             checked += 1
-            line = _line_of(lf.source.path, exact)
-            source_doc = selector_source.get(sel)
-            if source_doc is None:
-                problems.append(QuoteProblem(sel, display, line, "quote has no passage with oa:hasSource"))
-                continue
-            text = texts.get(source_doc)
-            if text is None:
-                problems.append(
-                    QuoteProblem(
-                        sel, display, line, f"source {short(source_doc)} has no single nio:storedCopy"
-                    )
-                )
-                continue
-            if exact not in text:
-                problems.append(QuoteProblem(sel, display, line, f"quote not found in the source: {exact!r}"))
-                continue
-            prefix = "".join(values.get((sel, OA_PREFIX), []))
-            suffix = "".join(values.get((sel, OA_SUFFIX), []))
-            if (prefix or suffix) and prefix + exact + suffix not in text:
-                problems.append(
-                    QuoteProblem(
-                        sel,
-                        display,
-                        line,
-                        f"prefix/suffix do not surround the quote in the source: {exact!r}",
-                    )
-                )
+            message = _quote_problem(sel, exact, selector_source.get(sel), texts, values)
+            if message:  # only then look up where the quote is written
+                line = _line_of(lf.source.path, exact)
+                problems.append(QuoteProblem(sel, lf.source.display(root), line, message))
     return checked, problems

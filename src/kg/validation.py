@@ -85,10 +85,11 @@ def validate(loaded: list[LoadedFile], root: Path) -> tuple[bool, list[ShapeResu
     shapes = to_rdflib(q for lf in by_kind["shapes"] for q in lf.quads)
     ontology = to_rdflib(q for lf in by_kind["ontology"] for q in lf.quads)
 
-    files_of: dict[str, set[str]] = defaultdict(set)
-    for lf in by_kind["data"] + by_kind["extra"]:
-        for subject in {term_value(q.subject) for q in lf.quads}:
-            files_of[subject].add(_where(lf, subject, root))
+    files_of: dict[str, set[int]] = defaultdict(set)  # subject → indexes of the files stating it
+    data_files = by_kind["data"] + by_kind["extra"]
+    for index, lf in enumerate(data_files):
+        for q in lf.quads:
+            files_of[term_value(q.subject)].add(index)
 
     with parsed_once():
         conforms, report, _text = pyshacl.validate(
@@ -114,7 +115,9 @@ def validate(loaded: list[LoadedFile], root: Path) -> tuple[bool, list[ShapeResu
                 shape=_shape_name(shapes, report.value(res, SH.sourceShape)),
                 message="; ".join(str(m) for m in report.objects(res, SH.resultMessage)) or "-",
                 value=_show(report.value(res, SH.value)) if report.value(res, SH.value) is not None else "",
-                files=tuple(sorted(files_of.get(str(focus), ()))),
+                files=tuple(
+                    sorted(_where(data_files[i], str(focus), root) for i in files_of.get(str(focus), ()))
+                ),
             )
         )
     results.sort(key=lambda r: (r.severity != "Violation", r.files, r.focus, r.path))
