@@ -7,6 +7,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.engine.embedded import SOLUTION_FORMATS
+
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
 
 
@@ -22,22 +24,12 @@ def _cell(term: Any) -> str:
 
 def render(result: Any, output: str) -> str:
     """Text for a pyoxigraph query result in the chosen ``output`` format."""
-    if isinstance(result, ox.QueryBoolean):
-        if output == "table":
-            return "true" if bool(result) else "false"
-        fmt = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}.get(
-            output, ox.QueryResultsFormat.JSON
-        )
-        return (result.serialize(format=fmt) or b"").decode("utf-8")
+    if isinstance(result, ox.QueryBoolean) and output == "table":
+        return "true" if bool(result) else "false"
+    if isinstance(result, ox.QueryBoolean | ox.QuerySolutions) and output in SOLUTION_FORMATS:
+        text = (result.serialize(format=SOLUTION_FORMATS[output]) or b"").decode("utf-8")
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False) if output == "json" else text
     if isinstance(result, ox.QuerySolutions):
-        if output in ("csv", "tsv", "json"):
-            fmt = {
-                "csv": ox.QueryResultsFormat.CSV,
-                "tsv": ox.QueryResultsFormat.TSV,
-                "json": ox.QueryResultsFormat.JSON,
-            }[output]
-            text = (result.serialize(format=fmt) or b"").decode("utf-8")
-            return json.dumps(json.loads(text), indent=2, ensure_ascii=False) if output == "json" else text
         names = [v.value for v in result.variables]
         rows = [[_cell(sol[n]) for n in names] for sol in result]
         return _table(names, rows)
