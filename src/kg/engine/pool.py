@@ -175,7 +175,7 @@ class PoolEngine(QueryEngine):
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
     ) -> QueryResult:
-        shape = inspect_query(query, self.max_depth, PREFIXES)
+        shape = await asyncio.to_thread(inspect_query, query, self.max_depth, PREFIXES)
         dataset = plan_dataset(shape, default_graphs, named_graphs, self.allow, self._graphs)
         media = choose_media_type(shape.kind or "solutions", accepted)
         if not media:
@@ -206,7 +206,9 @@ class PoolEngine(QueryEngine):
         except WorkerGone:
             self._background(self._retire(worker))
             raise QueryError(
-                "The query engine stopped while evaluating this query; it was not answered.", 500
+                "The query engine stopped while evaluating this query (too complex, or out of "
+                "memory); it was not answered. Simplify it, or try again later.",
+                503,
             ) from None
         self._release(worker)
         if not header.get("ok"):

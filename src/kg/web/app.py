@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from kg import __version__
 from kg.engine.base import QueryEngine
+from kg.engine.guard import set_limits
 from kg.settings import Settings
 from kg.web.cache import ResultCache
 from kg.web.downloads import downloads_router
@@ -45,6 +46,7 @@ def create_app(settings: Settings, engine: QueryEngine) -> FastAPI:
         description="SPARQL endpoint and linked-data service for the NATO page 'Relations with Iraq'.",
     )
     app.state.settings = settings
+    set_limits(settings.max_tokens, settings.max_chain)
     app.state.engine = engine
     info_path = settings.dist_dir / "build.json"
     app.state.build_info = json.loads(info_path.read_text()) if info_path.is_file() else {}

@@ -10,6 +10,7 @@ pool over pyoxigraph), sending back the engine's own serialisation. See docs/spa
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -161,7 +162,7 @@ class KgSparqlRouter(SparqlRouter):
             return error(err.status, err.message, headers)
 
     async def _run(self, query: str, accepted: list[str], defaults: list[str], named: list[str]) -> Response:
-        shape = inspect_query(query, self.max_depth, PREFIXES)
+        shape = await asyncio.to_thread(inspect_query, query, self.max_depth, PREFIXES)  # linear, not instant
         media = choose_media_type(shape.kind or "solutions", accepted)
         if not media:
             kinds = "a graph" if shape.kind == "graph" else "query results"
