@@ -103,4 +103,5 @@ def test_prefixed_names_still_read_as_before() -> None:
     assert ("var", "?y") in found and ("pname", ":z") in found and ("number", "1.5e3") in found
     assert [t.text for t in tokens("ex:a-b-c.")] == ["ex:a-b-c", "."]
     assert [t.text for t in tokens("ex:x\\.")] == ["ex:x\\."]
-    assert [(t.kind, t.text) for t in tokens("a-SERVICE")] == [("name", "a"), ("other", "-"), ("name", "SERVICE")]
+    split = [(t.kind, t.text) for t in tokens("a-SERVICE")]
+    assert split == [("name", "a"), ("other", "-"), ("name", "SERVICE")]

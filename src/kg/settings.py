@@ -35,7 +35,9 @@ class Settings(BaseSettings):
     max_body: int = Field(default=1024 * 1024, description="Largest request body in bytes (413 above).")
     max_url: int = Field(default=8192, description="Longest request URL in bytes (414 above).")
     max_depth: int = Field(default=200, description="Deepest bracket nesting a query may have (400 above).")
-    max_tokens: int = Field(default=50_000, description="Most tokens (words, terms, symbols) in one query (400 above).")
+    max_tokens: int = Field(
+        default=50_000, description="Most tokens (words, terms, symbols) in one query (400 above)."
+    )
     max_chain: int = Field(
         default=2_000,
         description="Most uses of any one operator or keyword (UNION, MINUS, BIND, &&, /, …) in one query, "

@@ -51,6 +51,7 @@ def set_limits(max_tokens: int = MAX_TOKENS, max_chain: int = MAX_CHAIN) -> None
     """Use these limits wherever ``inspect_query`` is called without its own."""
     LIMITS.max_tokens, LIMITS.max_chain = max_tokens, max_chain
 
+
 # keywords and operators whose repetition makes Oxigraph's parser or planner recurse once more
 CHAINED_WORDS = {"UNION", "MINUS", "OPTIONAL", "BIND", "FILTER", "VALUES", "GRAPH", "SERVICE", "IN"}
 CHAINED_OPS = {"+", "-", "*", "/", "|", "^", "!", "&", "=", "<", ">", ".", ";", ",", "{"}
