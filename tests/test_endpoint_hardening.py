@@ -2,25 +2,55 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
 import threading
 import time
 from collections.abc import Iterator
+from unittest import mock
+from urllib.parse import urlencode
 
 import httpx
+import psutil
 import pytest
 
 from conftest import FIXTURES, Server, copy_project, start_server, stop_server
 
 pytestmark = pytest.mark.server
+MEMORY_MB = 1024
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("hardening")
     root = copy_project(FIXTURES / "mini", tmp / "mini")
-    server = start_server(["--root", str(root), "--query-timeout", "5"], tmp / "log")
+    with mock.patch.dict(os.environ, {"KG_SEND_TIMEOUT": "3", "KG_WORKER_MEMORY_MB": str(MEMORY_MB)}):
+        server = start_server(["--root", str(root), "--query-timeout", "5", "--workers", "2"], tmp / "log")
     yield server
     stop_server(server)
+
+
+def big_result_query(tag: str) -> str:
+    """10,000 rows of 4 KB each (about 45 MB of JSON), from no data at all."""
+    values = " ".join(str(i) for i in range(100))
+    return (
+        f"SELECT * WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} "
+        f'BIND("{"x" * 4000}" AS ?x) }} # {tag}'
+    )
+
+
+def request_without_reading(server: Server, query: str) -> socket.socket:
+    """Send a POST for ``query`` and read nothing of the answer."""
+    host, port = server.url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)))
+    body = urlencode({"query": query}).encode()
+    sock.sendall(
+        b"POST /sparql HTTP/1.1\r\nHost: test\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+    return sock
 
 
 def test_a_64k_hyphen_run_is_answered_fast_while_others_are_served(server: Server) -> None:
@@ -75,3 +105,63 @@ def test_long_chains_get_400_naming_the_limit(server: Server, kind: str) -> None
     assert r.status_code == 400, r.text
     assert "limit 2000" in r.text
     assert httpx.post(server.url + "/sparql", data={"query": "ASK {}"}, timeout=10).status_code == 200
+
+
+def test_clients_that_stop_reading_hold_no_worker(server: Server) -> None:
+    """Two clients that ask for a large result and never read it once locked everyone out for minutes."""
+    stalled = [request_without_reading(server, big_result_query(f"slow {i}")) for i in range(2)]
+    try:
+        time.sleep(3.0)  # both results computed by now; their clients read nothing
+        start = time.monotonic()
+        ask = {"query": "ASK { FILTER(42 > 1) } # after slow"}
+        r = httpx.post(server.url + "/sparql", data=ask, timeout=30)
+        assert r.status_code == 200, r.text
+        assert r.headers["x-cache"] == "miss"
+        assert time.monotonic() - start < 1.0
+        # a client that reads nothing for the send timeout (3 s here) is dropped
+        time.sleep(4.0)
+        sock = stalled[0]
+        sock.settimeout(10)
+        received = 0
+        while chunk := sock.recv(1 << 20):
+            received += len(chunk)
+        assert 0 < received < 40_000_000  # the connection ended before the whole body was sent
+    finally:
+        for sock in stalled:
+            sock.close()
+
+
+def test_a_large_result_still_arrives_whole(server: Server) -> None:
+    r = httpx.post(server.url + "/sparql", data={"query": big_result_query("whole")}, timeout=60)
+    assert r.status_code == 200
+    assert len(r.json()["results"]["bindings"]) == 10_000
+
+
+def test_a_memory_bomb_gets_503_and_stays_under_the_cap(server: Server) -> None:
+    """String doubling reached 2.65 GB in one worker within 5 s before workers had a memory cap."""
+    binds = " ".join(f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(30))
+    bomb = f'SELECT (STRLEN(?s30) AS ?n) WHERE {{ BIND("0123456789" AS ?s0) {binds} }}'
+    parent = psutil.Process(server.process.pid)
+    peak = 0
+    done = threading.Event()
+    outcome: list[httpx.Response] = []
+
+    def run() -> None:
+        outcome.append(httpx.post(server.url + "/sparql", data={"query": bomb}, timeout=60))
+        done.set()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    while not done.is_set():
+        for child in parent.children(recursive=True):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                peak = max(peak, child.memory_info().rss)
+        time.sleep(0.01)
+    thread.join()
+    r = outcome[0]
+    assert r.status_code == 503, r.text
+    assert r.headers.get("retry-after")
+    assert "memory" in r.text
+    assert 100 * 2**20 < peak < MEMORY_MB * 2**20, f"peak RSS {peak / 2**20:.0f} MiB"
+    after = httpx.post(server.url + "/sparql", data={"query": "ASK { FILTER(2 > 1) }"}, timeout=30)
+    assert after.status_code == 200

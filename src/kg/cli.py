@@ -302,6 +302,7 @@ def serve(
             allow=Allowlist(tuple(settings.allow_service)),
             build_info=settings.dist_dir / "build.json",
             union_limit=settings.union_limit,
+            memory_mb=settings.worker_memory_mb,
         )
     app = create_app(settings, engine)
     _progress(f"serving {settings.public_url}/ (SPARQL at {settings.public_url}/sparql)")

@@ -48,6 +48,16 @@ class Settings(BaseSettings):
         description="Datasets of at most this many quads are served from a copy whose default graph stores "
         "the union of the named graphs (faster than evaluating the union); 0: never.",
     )
+    worker_memory_mb: int = Field(
+        default=4096,
+        description="Most memory (address space, MiB) one query worker may use; a query that needs more "
+        "gets 503 and the worker is restarted (0: no limit).",
+    )
+    send_timeout: float = Field(
+        default=30.0,
+        description="Seconds the server waits for a client to accept the next part of a response before "
+        "it drops the connection.",
+    )
     cache_mb: int = Field(default=64, description="Memory for cached query results, in MiB (0: no cache).")
 
     @property

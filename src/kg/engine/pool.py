@@ -2,7 +2,10 @@
 
 Each worker opens the store read-only and runs one query at a time. A query that runs past the
 limit has its worker killed (its CPU is freed at once) and a fresh worker started; the client gets
-503. A worker that crashes costs that worker only. The pool watches ``dist/build.json``: when the
+503. A worker that crashes (or passes its memory cap, ``memory_mb``) costs that worker only and
+answers 503. A worker is free as soon as its answer is computed: the whole body is taken from it
+at once (into memory, or an anonymous temporary file when large), so a client that reads slowly
+or not at all holds no worker. The pool watches ``dist/build.json``: when the
 graph is rebuilt, new workers open the new store and the old ones are retired (``version``
 changes, which invalidates cached results).
 """
@@ -12,10 +15,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+import tempfile
 import threading
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from kg.engine.base import QueryEngine, QueryError, QueryResult, choose_media_type, collected
 from kg.engine.guard import inspect_query
@@ -25,7 +29,9 @@ from kg.engine.stores import UNION_LIMIT, build_id, graph_names, prepare_store
 from kg.namespaces import PREFIXES
 
 log = logging.getLogger("kg.engine")
-STREAM_OVER = 1024 * 1024  # bodies larger than this are streamed from the worker to the client
+SPOOL_OVER = 4 * 1024 * 1024  # bodies larger than this wait for their client in a temporary file
+CHUNK = 256 * 1024
+MEMORY_MB = 4096
 
 
 class PoolEngine(QueryEngine):
@@ -43,18 +49,18 @@ class PoolEngine(QueryEngine):
         allow: Allowlist = NO_REMOTE,
         build_info: Path | None = None,
         union_limit: int = UNION_LIMIT,
+        memory_mb: int = MEMORY_MB,
     ) -> None:
         self.source, self.extra = store_path, tuple(extra)
         self.size, self.timeout, self.max_rows, self.max_depth = max(1, workers), timeout, max_rows, max_depth
         self.allow, self.build_info = allow, build_info
-        self.union_limit = union_limit
+        self.union_limit, self.memory_mb = union_limit, memory_mb
         self.prepared = prepare_store(store_path, self.extra, union_limit)
         self._graphs = graph_names(self.prepared.path)
         self._build = build_id(build_info)
         self.generation = 0
         self._idle: asyncio.Queue[WorkerProcess] = asyncio.Queue()
         self._live: set[WorkerProcess] = set()
-        self._lent: dict[WorkerProcess, float] = {}  # streaming a body: until when at most
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: threading.Thread | None = None
@@ -93,7 +99,9 @@ class PoolEngine(QueryEngine):
         generation = self.generation
         for attempt in range(30):
             try:
-                worker = await WorkerProcess.start(self.prepared.path, self.prepared.union_stored, generation)
+                worker = await WorkerProcess.start(
+                    self.prepared.path, self.prepared.union_stored, generation, memory_mb=self.memory_mb
+                )
             except (OSError, ValueError, TimeoutError, WorkerGone) as err:
                 log.warning("query worker failed to start (%s); retrying", err)
                 await asyncio.sleep(min(5.0, 0.2 * (attempt + 1)))
@@ -119,14 +127,9 @@ class PoolEngine(QueryEngine):
             self._background(self._retire(worker))
 
     async def _watch(self) -> None:
-        """Every second: reclaim workers lent to a stream nobody reads; follow rebuilds."""
-        loop = asyncio.get_running_loop()
+        """Every second: follow rebuilds."""
         while True:
             await asyncio.sleep(1.0)
-            for worker, until in list(self._lent.items()):
-                if loop.time() > until:  # the response was dropped before its body was read
-                    self._lent.pop(worker, None)
-                    self._background(self._retire(worker))
             build = build_id(self.build_info)
             if build and build != self._build:
                 await self._reload(build)
@@ -192,10 +195,8 @@ class PoolEngine(QueryEngine):
         }
         try:
             header, size = await asyncio.wait_for(worker.ask(request), max(0.0, deadline - loop.time()))
-            if size > STREAM_OVER and header.get("ok"):
-                self._lent[worker] = loop.time() + self.timeout + 300
-                return self._result(header, b"", self._stream(worker, size))
-            body = await asyncio.wait_for(worker.read_body(size), self.timeout)
+            # the whole body is taken from the worker now, however slowly the client reads it later
+            body = await asyncio.wait_for(self._take(worker, size), self.timeout)
         except TimeoutError:
             self._background(self._retire(worker))
             raise QueryError(
@@ -206,32 +207,39 @@ class PoolEngine(QueryEngine):
         except WorkerGone:
             self._background(self._retire(worker))
             raise QueryError(
-                "The query engine stopped while evaluating this query (too complex, or out of "
-                "memory); it was not answered. Simplify it, or try again later.",
+                "The query engine stopped while evaluating this query (too complex, or over the "
+                "memory limit); it was not answered. Simplify it, or try again later.",
                 503,
             ) from None
-        self._release(worker)
+        if header.get("retire"):  # it ran out of memory: start afresh
+            self._background(self._retire(worker))
+        else:
+            self._release(worker)
         if not header.get("ok"):
             raise QueryError(str(header.get("message", "Query failed.")), int(header.get("status", 500)))
-        return self._result(header, body, None)
+        if isinstance(body, bytes):
+            return self._result(header, body, None)
+        return self._result(header, b"", _replay(body))
+
+    @staticmethod
+    async def _take(worker: WorkerProcess, size: int) -> bytes | IO[bytes]:
+        """The body: in memory when small, else in an anonymous temporary file (gone once closed)."""
+        if size <= SPOOL_OVER:
+            return await worker.read_body(size)
+        spool = tempfile.TemporaryFile(prefix="kg-result-")  # noqa: SIM115 - closed by _replay
+        try:
+            async for chunk in worker.body_chunks(size):
+                spool.write(chunk)
+        except BaseException:
+            spool.close()
+            raise
+        spool.seek(0)
+        return spool
 
     @staticmethod
     def _result(header: dict[str, Any], body: bytes, chunks: AsyncIterator[bytes] | None) -> QueryResult:
         kind, media, truncated, rows = header["kind"], header["media"], header["truncated"], header["rows"]
         return QueryResult(kind, body, media, truncated, rows, chunks)
-
-    async def _stream(self, worker: WorkerProcess, size: int) -> AsyncIterator[bytes]:
-        done = False
-        try:
-            async for chunk in worker.body_chunks(size):
-                yield chunk
-            done = True
-        finally:
-            if self._lent.pop(worker, None) is not None:  # else the watcher reclaimed it already
-                if done:
-                    self._release(worker)
-                else:  # a client that went away mid-body leaves this worker's pipe out of step
-                    self._background(self._retire(worker))
 
     def execute(
         self,
@@ -249,3 +257,10 @@ class PoolEngine(QueryEngine):
             raise RuntimeError("PoolEngine.execute would block the event loop: await aexecute instead")
         coro = self.aexecute(query, accepted, default_graphs=default_graphs, named_graphs=named_graphs)
         return asyncio.run_coroutine_threadsafe(collected(coro), loop).result()
+
+
+async def _replay(spool: IO[bytes]) -> AsyncIterator[bytes]:
+    """A spooled body in chunks; the file is closed (and so deleted) when done or dropped."""
+    with spool:
+        while chunk := spool.read(CHUNK):
+            yield chunk

@@ -5,17 +5,20 @@
 - ``read_body`` enforces the same body limit while reading (chunked bodies have no length).
 - ``decode_form`` decodes a query string or form body strictly: percent-escapes that are not
   UTF-8 are a 400, never silently replaced.
+- A client that does not take the next part of a response within ``send_timeout`` seconds is
+  dropped (the query worker was freed long before: results wait in memory or a temporary file).
 - Anything that still raises becomes a 500 with a generic message (details go to the log only).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg.engine.base import QueryError
 
@@ -27,19 +30,43 @@ def error(status: int, message: str, headers: dict[str, str] | None = None) -> R
     return PlainTextResponse(message.rstrip() + "\n", status_code=status, headers=headers)
 
 
-class LimitsMiddleware:
-    """Refuse over-long URLs (414) and bodies declared too large (413) before any handler runs."""
+class SendTimedOut(Exception):
+    """The client did not take the response's next part in time."""
 
-    def __init__(self, app: ASGIApp, max_url: int, max_body: int) -> None:
+
+class LimitsMiddleware:
+    """Refuse over-long URLs (414) and bodies declared too large (413) before any handler runs;
+    drop clients that stop reading (``send_timeout`` seconds per part of the response)."""
+
+    def __init__(self, app: ASGIApp, max_url: int, max_body: int, send_timeout: float = 30.0) -> None:
         self.app, self.max_url, self.max_body = app, max_url, max_body
+        self.send_timeout = send_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            refusal = self._refusal(scope)
-            if refusal is not None:
-                await refusal(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refusal = self._refusal(scope)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        stalled = False
+
+        async def timed_send(message: Message) -> None:
+            nonlocal stalled
+            try:
+                async with asyncio.timeout(self.send_timeout):
+                    await send(message)
+            except TimeoutError:
+                stalled = True
+                raise SendTimedOut from None
+
+        try:
+            await self.app(scope, receive, timed_send)
+        except BaseException:
+            if not stalled:
+                raise
+            log.info("dropped a client that read nothing for %g s: %s", self.send_timeout, scope["path"])
 
     def _refusal(self, scope: Scope) -> Response | None:
         url = len(scope.get("raw_path") or scope["path"].encode()) + len(scope.get("query_string", b"")) + 1
@@ -75,9 +102,9 @@ def decode_form(raw: bytes, what: str) -> dict[str, list[str]]:
         raise QueryError(f"The {what} is not valid UTF-8 ({err.reason} at byte {err.start}).", 400) from None
 
 
-def install_limits(app: FastAPI, max_url: int, max_body: int) -> None:
+def install_limits(app: FastAPI, max_url: int, max_body: int, send_timeout: float = 30.0) -> None:
     """Add the limits middleware and the generic 500 handler to ``app``."""
-    app.add_middleware(LimitsMiddleware, max_url=max_url, max_body=max_body)
+    app.add_middleware(LimitsMiddleware, max_url=max_url, max_body=max_body, send_timeout=send_timeout)
 
     async def internal_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
