@@ -15,6 +15,7 @@ from kg.engine.guard import set_limits
 from kg.settings import Settings
 from kg.web.cache import ResultCache
 from kg.web.downloads import downloads_router
+from kg.web.errors import install_engine_errors
 from kg.web.examples import load_examples
 from kg.web.landing import landing_router
 from kg.web.limits import install_limits
@@ -51,6 +52,7 @@ def create_app(settings: Settings, engine: QueryEngine) -> FastAPI:
     info_path = settings.dist_dir / "build.json"
     app.state.build_info = json.loads(info_path.read_text()) if info_path.is_file() else {}
     install_limits(app, settings.max_url, settings.max_body, settings.send_timeout)  # inside CORS
+    install_engine_errors(app)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

@@ -24,6 +24,7 @@ from kg.web.describe import (
     graphs_under_query,
     ontology_query,
 )
+from kg.web.errors import engine_error_response
 from kg.web.formats import CONTEXT, FORMATS, RDF_FORMATS, negotiate, serialize
 from kg.web.iris import Target, local_href, target_for
 from kg.web.ontology_docs import OntologyDocs
@@ -82,7 +83,7 @@ def serve_document(request: Request, path: str, default: str = "html") -> Respon
     except ValueError:  # characters no IRI of the dataset has (space, quotes, brackets)
         return not_found(request, target.iri, key, headers)
     except QueryError as err:
-        return PlainTextResponse(f"The store could not answer: {err.message}\n", 503, headers)
+        return engine_error_response(request, err)
     if not len(found):
         return not_found(request, target.iri, key, headers)
     if target.extension is None:
