@@ -40,10 +40,10 @@ def big_result_query(tag: str) -> str:
     )
 
 
-def request_without_reading(server: Server, query: str) -> socket.socket:
-    """Send a POST for ``query`` and read nothing of the answer."""
+def request_without_reading(server: Server, query: str, source: str = "127.0.0.1") -> socket.socket:
+    """Send a POST for ``query`` from the address ``source`` and read nothing of the answer."""
     host, port = server.url.removeprefix("http://").split(":")
-    sock = socket.create_connection((host, int(port)))
+    sock = socket.create_connection((host, int(port)), source_address=(source, 0))
     body = urlencode({"query": query}).encode()
     sock.sendall(
         b"POST /sparql HTTP/1.1\r\nHost: test\r\nContent-Type: application/x-www-form-urlencoded\r\n"
@@ -109,7 +109,9 @@ def test_long_chains_get_400_naming_the_limit(server: Server, kind: str) -> None
 
 def test_clients_that_stop_reading_hold_no_worker(server: Server) -> None:
     """Two clients that ask for a large result and never read it once locked everyone out for minutes."""
-    stalled = [request_without_reading(server, big_result_query(f"slow {i}")) for i in range(2)]
+    stalled = [
+        request_without_reading(server, big_result_query(f"slow {i}"), f"127.0.0.{i + 2}") for i in range(2)
+    ]
     try:
         time.sleep(3.0)  # both results computed by now; their clients read nothing
         start = time.monotonic()
@@ -165,3 +167,31 @@ def test_a_memory_bomb_gets_503_and_stays_under_the_cap(server: Server) -> None:
     assert 100 * 2**20 < peak < MEMORY_MB * 2**20, f"peak RSS {peak / 2**20:.0f} MiB"
     after = httpx.post(server.url + "/sparql", data={"query": "ASK { FILTER(2 > 1) }"}, timeout=30)
     assert after.status_code == 200
+
+
+def client(source: str) -> httpx.Client:
+    """An HTTP client whose connections come from the loopback address ``source``."""
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=source), timeout=30)
+
+
+def test_one_address_cannot_hold_every_worker(server: Server) -> None:
+    """With two workers an address runs one uncached query at a time; others are not held up."""
+    values = " ".join(str(i) for i in range(300))
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { " + "".join(f"VALUES ?{v} {{ {values} }} " for v in "abcd") + "}"
+    outcome: list[httpx.Response] = []
+    with client("127.0.0.5") as greedy, client("127.0.0.6") as other:
+        thread = threading.Thread(
+            target=lambda: outcome.append(greedy.post(server.url + "/sparql", data={"query": slow}))
+        )
+        thread.start()
+        time.sleep(0.5)
+        second = greedy.post(server.url + "/sparql", data={"query": "ASK { FILTER(7 > 1) }"})
+        assert second.status_code == 429, second.text
+        assert second.headers.get("retry-after") and "at most 1" in second.text
+        start = time.monotonic()
+        r = other.post(server.url + "/sparql", data={"query": "ASK { FILTER(8 > 1) }"})
+        assert r.status_code == 200 and time.monotonic() - start < 1.0
+        thread.join()
+        assert outcome[0].status_code == 503  # the slow query ran into the time limit
+        after = greedy.post(server.url + "/sparql", data={"query": "ASK { FILTER(7 > 1) }"})
+        assert after.status_code == 200  # its slot was given back

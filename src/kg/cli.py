@@ -303,6 +303,7 @@ def serve(
             build_info=settings.dist_dir / "build.json",
             union_limit=settings.union_limit,
             memory_mb=settings.worker_memory_mb,
+            client_queries=settings.client_queries,
         )
     app = create_app(settings, engine)
     _progress(f"serving {settings.public_url}/ (SPARQL at {settings.public_url}/sparql)")

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         description="Most memory (address space, MiB) one query worker may use; a query that needs more "
         "gets 503 and the worker is restarted (0: no limit).",
     )
+    client_queries: int = Field(
+        default=0,
+        description="Most uncached queries one client address may run at once (429 above); 0: half the "
+        "workers, at least one.",
+    )
     send_timeout: float = Field(
         default=30.0,
         description="Seconds the server waits for a client to accept the next part of a response before "

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from kg.engine.base import QueryEngine, QueryError, QueryResult, choose_media_type, collected
+from kg.engine.fairness import ClientSlots
 from kg.engine.guard import inspect_query
-from kg.engine.policy import NO_REMOTE, Allowlist, plan_dataset
+from kg.engine.policy import NO_REMOTE, Allowlist, Dataset, plan_dataset
 from kg.engine.process import WorkerGone, WorkerProcess
 from kg.engine.stores import UNION_LIMIT, build_id, graph_names, prepare_store
 from kg.namespaces import PREFIXES
@@ -50,11 +51,14 @@ class PoolEngine(QueryEngine):
         build_info: Path | None = None,
         union_limit: int = UNION_LIMIT,
         memory_mb: int = MEMORY_MB,
+        client_queries: int = 0,
     ) -> None:
         self.source, self.extra = store_path, tuple(extra)
         self.size, self.timeout, self.max_rows, self.max_depth = max(1, workers), timeout, max_rows, max_depth
         self.allow, self.build_info = allow, build_info
         self.union_limit, self.memory_mb = union_limit, memory_mb
+        # uncached queries one client address may run at once (0: half the workers, at least one)
+        self.slots = ClientSlots(client_queries if client_queries > 0 else max(1, self.size // 2))
         self.prepared = prepare_store(store_path, self.extra, union_limit)
         self._graphs = graph_names(self.prepared.path)
         self._build = build_id(build_info)
@@ -183,6 +187,10 @@ class PoolEngine(QueryEngine):
         media = choose_media_type(shape.kind or "solutions", accepted)
         if not media:
             raise QueryError("None of the accepted media types fits the result of this query.", 406)
+        with self.slots.slot():
+            return await self._run(query, media, dataset)
+
+    async def _run(self, query: str, media: str, dataset: Dataset) -> QueryResult:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
         worker = await self._acquire(deadline)

@@ -21,6 +21,7 @@ from fastapi.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg.engine.base import QueryError
+from kg.engine.fairness import CLIENT
 
 log = logging.getLogger("kg.web")
 
@@ -51,6 +52,8 @@ class LimitsMiddleware:
             await refusal(scope, receive, send)
             return
         stalled = False
+        client = scope.get("client")
+        CLIENT.set(client[0] if client else None)  # for the per-client query limit (this request only)
 
         async def timed_send(message: Message) -> None:
             nonlocal stalled

@@ -158,7 +158,7 @@ class KgSparqlRouter(SparqlRouter):
         try:
             return await self._run(query, accepted, defaults, named)
         except QueryError as err:
-            headers = {"Retry-After": "10"} if err.status == 503 else None
+            headers = {"Retry-After": "10"} if err.status in (429, 503) else None
             return error(err.status, err.message, headers)
 
     async def _run(self, query: str, accepted: list[str], defaults: list[str], named: list[str]) -> Response:
