@@ -21,6 +21,7 @@ from kg.web.landing import landing_router
 from kg.web.limits import install_limits
 from kg.web.resources import resources_router
 from kg.web.search import search_router
+from kg.web.security import SecurityHeadersMiddleware
 from kg.web.sparql import KgSparqlRouter
 from kg.web.timeline import timeline_router
 
@@ -45,6 +46,8 @@ def create_app(settings: Settings, engine: QueryEngine) -> FastAPI:
         title="NATO–Iraq knowledge graph",
         version=__version__,
         description="SPARQL endpoint and linked-data service for the NATO page 'Relations with Iraq'.",
+        docs_url=None,  # FastAPI's /docs and /redoc load their scripts from a CDN: nothing may
+        redoc_url=None,  # load from elsewhere, so only the description itself, /openapi.json, is served
     )
     app.state.settings = settings
     set_limits(settings.max_tokens, settings.max_chain)
@@ -60,6 +63,7 @@ def create_app(settings: Settings, engine: QueryEngine) -> FastAPI:
         allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
         allow_headers=["Accept", "Content-Type"],
     )
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every answer, errors included
     app.include_router(
         KgSparqlRouter(
             engine,
