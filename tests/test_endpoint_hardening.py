@@ -19,13 +19,16 @@ from conftest import FIXTURES, Server, copy_project, start_server, stop_server
 
 pytestmark = pytest.mark.server
 MEMORY_MB = 1024
+MAX_CONNECTIONS = 64
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("hardening")
     root = copy_project(FIXTURES / "mini", tmp / "mini")
-    with mock.patch.dict(os.environ, {"KG_SEND_TIMEOUT": "3", "KG_WORKER_MEMORY_MB": str(MEMORY_MB)}):
+    limits = {"KG_SEND_TIMEOUT": "3", "KG_WORKER_MEMORY_MB": str(MEMORY_MB), "KG_HEAD_TIMEOUT": "2"}
+    limits["KG_MAX_CONNECTIONS"] = str(MAX_CONNECTIONS)
+    with mock.patch.dict(os.environ, limits):
         server = start_server(["--root", str(root), "--query-timeout", "5", "--workers", "2"], tmp / "log")
     yield server
     stop_server(server)
@@ -195,3 +198,80 @@ def test_one_address_cannot_hold_every_worker(server: Server) -> None:
         assert outcome[0].status_code == 503  # the slow query ran into the time limit
         after = greedy.post(server.url + "/sparql", data={"query": "ASK { FILTER(7 > 1) }"})
         assert after.status_code == 200  # its slot was given back
+
+
+def connect(server: Server) -> socket.socket:
+    host, port = server.url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)))
+    sock.settimeout(10)
+    return sock
+
+
+def answer_of(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection (or 10 s pass)."""
+    data = b""
+    with contextlib.suppress(ConnectionResetError):
+        while chunk := sock.recv(65536):
+            data += chunk
+    return data
+
+
+def test_huge_headers_are_refused_while_reading(server: Server) -> None:
+    sock = connect(server)
+    start = time.monotonic()
+    with contextlib.suppress(ConnectionError):
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 1_000_000 + b"\r\n\r\n")
+    reply = answer_of(sock)
+    assert reply == b"" or reply.startswith(b"HTTP/1.1 400"), reply[:100]
+    assert time.monotonic() - start < 5
+    assert httpx.get(server.url + "/", timeout=10).status_code == 200
+
+
+def test_too_many_header_lines_get_431(server: Server) -> None:
+    sock = connect(server)
+    many = b"".join(b"X-H%d: 1\r\n" % i for i in range(150))
+    sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n" + many + b"Connection: close\r\n\r\n")
+    assert answer_of(sock).startswith(b"HTTP/1.1 431")
+
+
+def test_half_sent_and_idle_connections_are_closed(server: Server) -> None:
+    """Without a deadline for the request head, idle half-sent requests exhausted file descriptors."""
+    half = connect(server)
+    half.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+    idle = connect(server)
+    start = time.monotonic()
+    for sock in (half, idle):
+        assert answer_of(sock) == b""  # closed by the server, nothing answered
+        assert time.monotonic() - start < 5  # KG_HEAD_TIMEOUT=2
+    trickle = connect(server)
+    start = time.monotonic()
+    with contextlib.suppress(ConnectionError):
+        for byte in b"GET / HTTP/1.1\r\nHost: x\r\n":  # one byte every 0.2 s: never done in 2 s
+            trickle.send(bytes([byte]))
+            time.sleep(0.2)
+    assert answer_of(trickle) == b""
+    assert time.monotonic() - start < 10
+
+
+def test_connections_over_the_cap_are_closed_at_once(server: Server) -> None:
+    held = [connect(server) for _ in range(MAX_CONNECTIONS + 10)]
+    try:
+        time.sleep(0.3)
+        held[0].settimeout(0.2)
+        with pytest.raises(TimeoutError):  # within the cap: open, waiting for its request
+            held[0].recv(1)
+        closed = 0
+        for sock in held[-10:]:
+            sock.settimeout(0.1)
+            try:
+                closed += sock.recv(1) == b""
+            except ConnectionResetError:
+                closed += 1
+            except TimeoutError:
+                pass
+        assert closed >= 8
+    finally:
+        for sock in held:
+            sock.close()
+    time.sleep(0.2)
+    assert httpx.get(server.url + "/", timeout=10).status_code == 200

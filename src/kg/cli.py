@@ -255,8 +255,6 @@ def serve(
     Builds the graph first if dist/ is missing. Queries run on Oxigraph in worker processes,
     read-only, each under the time limit; see docs/sparql-service.md.
     """
-    import uvicorn
-
     from kg.build import BuildFailed
     from kg.build import build as run_build
     from kg.engine.base import QueryEngine
@@ -264,6 +262,7 @@ def serve(
     from kg.engine.pool import PoolEngine
     from kg.settings import Settings
     from kg.web.app import create_app
+    from kg.web.server import run as run_server
 
     r = _root(root)
     settings = Settings(
@@ -307,7 +306,7 @@ def serve(
         )
     app = create_app(settings, engine)
     _progress(f"serving {settings.public_url}/ (SPARQL at {settings.public_url}/sparql)")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    run_server(app, settings)
 
 
 @main.command()

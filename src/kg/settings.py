@@ -58,6 +58,18 @@ class Settings(BaseSettings):
         description="Most uncached queries one client address may run at once (429 above); 0: half the "
         "workers, at least one.",
     )
+    max_head: int = Field(
+        default=16 * 1024, description="Largest request line plus headers in bytes (400 above)."
+    )
+    max_headers: int = Field(default=100, description="Most header lines in one request (431 above).")
+    head_timeout: float = Field(
+        default=10.0,
+        description="Seconds a client has to send a request's line and headers (the connection is closed "
+        "after that).",
+    )
+    max_connections: int = Field(
+        default=1000, description="Most open client connections; more are closed at once."
+    )
     send_timeout: float = Field(
         default=30.0,
         description="Seconds the server waits for a client to accept the next part of a response before "

@@ -54,7 +54,7 @@ def create_app(settings: Settings, engine: QueryEngine) -> FastAPI:
     app.state.engine = engine
     info_path = settings.dist_dir / "build.json"
     app.state.build_info = json.loads(info_path.read_text()) if info_path.is_file() else {}
-    install_limits(app, settings.max_url, settings.max_body, settings.send_timeout)  # inside CORS
+    install_limits(app, settings.max_url, settings.max_body, settings.send_timeout, settings.max_headers)
     install_engine_errors(app)
     app.add_middleware(
         CORSMiddleware,

@@ -1,7 +1,8 @@
 """Request limits and the last-resort error handler.
 
-- URL longer than ``max_url`` bytes → 414; a declared ``Content-Length`` over ``max_body`` → 413
-  before the body is read (an ASGI middleware, for every route).
+- URL longer than ``max_url`` bytes → 414; more than ``max_headers`` header lines → 431; a
+  declared ``Content-Length`` over ``max_body`` → 413 before the body is read (an ASGI
+  middleware, for every route).
 - ``read_body`` enforces the same body limit while reading (chunked bodies have no length).
 - ``decode_form`` decodes a query string or form body strictly: percent-escapes that are not
   UTF-8 are a 400, never silently replaced.
@@ -39,9 +40,11 @@ class LimitsMiddleware:
     """Refuse over-long URLs (414) and bodies declared too large (413) before any handler runs;
     drop clients that stop reading (``send_timeout`` seconds per part of the response)."""
 
-    def __init__(self, app: ASGIApp, max_url: int, max_body: int, send_timeout: float = 30.0) -> None:
+    def __init__(
+        self, app: ASGIApp, max_url: int, max_body: int, send_timeout: float = 30.0, max_headers: int = 100
+    ) -> None:
         self.app, self.max_url, self.max_body = app, max_url, max_body
-        self.send_timeout = send_timeout
+        self.send_timeout, self.max_headers = send_timeout, max_headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -75,6 +78,8 @@ class LimitsMiddleware:
         url = len(scope.get("raw_path") or scope["path"].encode()) + len(scope.get("query_string", b"")) + 1
         if url > self.max_url:
             return error(414, f"URL too long ({url} bytes, limit {self.max_url}): send the query with POST.")
+        if len(scope.get("headers", [])) > self.max_headers:
+            return error(431, f"Too many header lines (limit {self.max_headers}).")
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
@@ -105,9 +110,14 @@ def decode_form(raw: bytes, what: str) -> dict[str, list[str]]:
         raise QueryError(f"The {what} is not valid UTF-8 ({err.reason} at byte {err.start}).", 400) from None
 
 
-def install_limits(app: FastAPI, max_url: int, max_body: int, send_timeout: float = 30.0) -> None:
+def install_limits(
+    app: FastAPI, max_url: int, max_body: int, send_timeout: float = 30.0, max_headers: int = 100
+) -> None:
     """Add the limits middleware and the generic 500 handler to ``app``."""
-    app.add_middleware(LimitsMiddleware, max_url=max_url, max_body=max_body, send_timeout=send_timeout)
+    app.add_middleware(
+        LimitsMiddleware, max_url=max_url, max_body=max_body,
+        send_timeout=send_timeout, max_headers=max_headers,
+    )  # fmt: skip
 
     async def internal_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
