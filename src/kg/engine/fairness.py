@@ -3,15 +3,16 @@
 The web layer names the client of the request being served (``CLIENT``, a context variable set
 by the limits middleware from the connection's address, or from ``X-Forwarded-For`` when the
 server trusts the proxy that sent it). The pool takes a slot for that client before it takes a
-worker; a client already running ``limit`` queries gets 429 with ``Retry-After`` at once, and
-holds no worker while it waits to try again. Cached answers need no slot.
+worker; a client already running ``limit`` queries waits a moment for one of them to end, then gets 429
+with ``Retry-After``; it holds no worker while it waits. Cached answers need no slot.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 
 from kg.engine.base import QueryError
@@ -20,31 +21,45 @@ CLIENT: ContextVar[str | None] = ContextVar("kg_client", default=None)
 
 
 class ClientSlots:
-    """Counts the queries each client address runs; ``limit`` at most (0: no limit)."""
+    """At most ``limit`` queries per client address at once (0: no limit).
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._running: Counter[str] = Counter()
+    A client over its limit waits up to ``wait`` seconds for one of its own queries to finish
+    (holding no worker meanwhile), so a browser or crawler that sends a few requests in parallel
+    is served one after the other; after that it gets 429.
+    """
 
-    @contextmanager
-    def slot(self) -> Iterator[None]:
+    def __init__(self, limit: int, wait: float = 2.0) -> None:
+        self.limit, self.wait = limit, wait
+        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._users: Counter[str] = Counter()  # running or waiting, per client
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
         client = CLIENT.get()
         if client is None or self.limit <= 0:
             yield
             return
-        if self._running[client] >= self.limit:
-            raise QueryError(
-                f"Too many queries at once from your address: at most {self.limit} may run at the "
-                "same time. Wait for one to finish, then try again.",
-                429,
-            )
-        self._running[client] += 1
+        semaphore = self._slots.setdefault(client, asyncio.Semaphore(self.limit))
+        self._users[client] += 1
         try:
-            yield
+            try:
+                await asyncio.wait_for(semaphore.acquire(), self.wait)
+            except TimeoutError:
+                raise QueryError(
+                    f"Too many queries at once from your address: at most {self.limit} may run at "
+                    "the same time. Wait for one to finish, then try again.",
+                    429,
+                ) from None
+            try:
+                yield
+            finally:
+                semaphore.release()
         finally:
-            self._running[client] -= 1
-            if not self._running[client]:
-                del self._running[client]
+            self._users[client] -= 1
+            if not self._users[client]:
+                del self._users[client]
+                self._slots.pop(client, None)
 
-    def running(self, client: str) -> int:
-        return self._running[client]
+    def clients(self) -> int:
+        """Client addresses with a query running or waiting."""
+        return len(self._users)

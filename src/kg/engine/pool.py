@@ -187,7 +187,7 @@ class PoolEngine(QueryEngine):
         media = choose_media_type(shape.kind or "solutions", accepted)
         if not media:
             raise QueryError("None of the accepted media types fits the result of this query.", 406)
-        with self.slots.slot():
+        async with self.slots.slot():
             return await self._run(query, media, dataset)
 
     async def _run(self, query: str, media: str, dataset: Dataset) -> QueryResult:
