@@ -20,6 +20,7 @@ from kg.namespaces import PREFIXES
 from kg.web.dates import PRECISIONS, when
 from kg.web.describe import PROLOGUE, select
 from kg.web.iris import href
+from kg.web.page_data import page_data
 from kg.web.templating import get_engine, page, prefix_of
 from kg.web.timeline_svg import draw
 
@@ -120,7 +121,8 @@ def timeline_router() -> APIRouter:
     def timeline(request: Request, actor: str = "", type: str = "") -> Response:
         """Events and engagements on a time axis; ``actor`` and ``type`` (IRIs) filter them."""
         prefix = prefix_of(request)
-        everything, facets = items(get_engine(request), prefix)
+        engine = get_engine(request)
+        everything, facets = page_data(request, f"timeline {prefix}", lambda: items(engine, prefix))
         shown = [i for i in everything if all(not f or f in i.facets for f in (actor, type))]
         svg = draw(shown)
         options = {k: sorted(v.items(), key=lambda kv: (kv[1].lower(), kv[0])) for k, v in facets.items()}

@@ -1,0 +1,62 @@
+"""What a page computes from the whole graph, computed once per build and shared by every request.
+
+``/timeline`` reads every event and engagement (seconds of worker time on a large graph); asking
+the engine again for each visitor let eight visitors fill the pool. ``page_data`` keeps each named
+value per engine ``version`` (the build id plus a reload counter): a rebuilt graph is read afresh,
+the old value is dropped. Requests that arrive while a value is being computed wait for it rather
+than compute it again. An engine without a version (a remote store) has its values kept for
+``ttl`` seconds. Failures (a busy engine) are not kept.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from fastapi import Request
+
+from kg.web.templating import get_engine
+
+T = TypeVar("T")
+TTL = 60.0
+
+
+@dataclass
+class PageData:
+    ttl: float = TTL
+    _values: dict[tuple[str, str], tuple[float, Any]] = field(default_factory=dict)
+    _locks: dict[str, threading.Lock] = field(default_factory=dict)
+    _guard: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, name: str, version: str, compute: Callable[[], T]) -> T:
+        key = (name, version)
+        with self._guard:
+            lock = self._locks.setdefault(name, threading.Lock())
+        with lock:  # one computation per name at a time; the others wait and then share it
+            found = self._values.get(key)
+            if found is not None and (version or time.monotonic() - found[0] < self.ttl):
+                value: T = found[1]
+                return value
+            value = compute()
+            with self._guard:
+                for old in [k for k in self._values if k[0] == name]:
+                    del self._values[old]
+                self._values[key] = (time.monotonic(), value)
+            return value
+
+
+def page_data(request: Request, name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, or its value from an earlier request on the same build."""
+    state = request.app.state
+    store: PageData | None = getattr(state, "page_data", None)
+    if store is None:
+        with _CREATE:
+            store = getattr(state, "page_data", None) or PageData()
+            state.page_data = store
+    return store.get(name, get_engine(request).version, compute)
+
+
+_CREATE = threading.Lock()
