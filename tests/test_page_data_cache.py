@@ -76,3 +76,13 @@ def test_a_busy_engine_is_not_remembered(app_and_engine: tuple[TestClient, Count
     assert r.status_code == 503 and r.headers["retry-after"]
     engine.fail = False
     assert client.get("/timeline").status_code == 200
+
+
+def test_landing_counts_are_read_once_per_build(app_and_engine: tuple[TestClient, Counting]) -> None:
+    client, engine = app_and_engine
+    engine.build = "b4"
+    assert client.get("/").status_code == 200
+    first = engine.calls
+    for _ in range(3):
+        assert client.get("/").status_code == 200
+    assert engine.calls == first

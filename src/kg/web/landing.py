@@ -11,6 +11,7 @@ from kg.engine.base import QueryError
 from kg.namespaces import BASE
 from kg.web.describe import PROLOGUE, select
 from kg.web.examples import load_examples
+from kg.web.page_data import page_data
 from kg.web.templating import get_engine, get_settings, page
 
 COUNTS = f"""{PROLOGUE}PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
@@ -27,7 +28,8 @@ ORDER = ["events", "engagements", "actors", "people", "places", "source passages
 def counts(request: Request) -> list[tuple[str, int]]:
     """Resources per kind, from the engine (empty if the store cannot answer)."""
     try:
-        rows = {r["what"]: int(r["n"]) for r in select(get_engine(request), COUNTS)}
+        engine = get_engine(request)  # the counts are read once per build
+        rows = page_data(request, "counts", lambda: {r["what"]: int(r["n"]) for r in select(engine, COUNTS)})
     except QueryError:
         return []
     return [(name, rows.get(name, 0)) for name in ORDER]
