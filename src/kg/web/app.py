@@ -19,6 +19,7 @@ from kg.web.errors import install_engine_errors
 from kg.web.examples import load_examples
 from kg.web.landing import landing_router
 from kg.web.limits import install_limits
+from kg.web.openapi import describe_sparql
 from kg.web.resources import resources_router
 from kg.web.search import search_router
 from kg.web.security import SecurityHeadersMiddleware
@@ -85,6 +86,8 @@ def create_app(settings: Settings, engine: QueryEngine) -> FastAPI:
     assets = yasgui_assets(settings.root)
     if assets is not None:
         app.mount("/static/yasgui", StaticFiles(directory=assets), name="yasgui")
+
+    describe_sparql(app)
 
     @app.get("/static/favicon.svg", include_in_schema=False)
     async def favicon() -> object:
