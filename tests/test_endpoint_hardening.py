@@ -27,7 +27,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("hardening")
     root = copy_project(FIXTURES / "mini", tmp / "mini")
     limits = {"KG_SEND_TIMEOUT": "3", "KG_WORKER_MEMORY_MB": str(MEMORY_MB), "KG_HEAD_TIMEOUT": "2"}
-    limits["KG_MAX_CONNECTIONS"] = str(MAX_CONNECTIONS)
+    limits.update(KG_MAX_CONNECTIONS=str(MAX_CONNECTIONS), KG_BODY_TIMEOUT="2")
     with mock.patch.dict(os.environ, limits):
         server = start_server(["--root", str(root), "--query-timeout", "5", "--workers", "2"], tmp / "log")
     yield server
@@ -275,3 +275,17 @@ def test_connections_over_the_cap_are_closed_at_once(server: Server) -> None:
             sock.close()
     time.sleep(0.2)
     assert httpx.get(server.url + "/", timeout=10).status_code == 200
+
+
+def test_a_body_that_never_arrives_gets_408(server: Server) -> None:
+    sock = connect(server)
+    sock.sendall(
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        b"Content-Length: 100\r\n\r\nASK {"
+    )
+    start = time.monotonic()
+    sock.settimeout(10)
+    reply = sock.recv(65536)
+    assert reply.startswith(b"HTTP/1.1 408"), reply[:200]
+    assert time.monotonic() - start < 5
+    sock.close()

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
         description="Seconds a client has to send a request's line and headers (the connection is closed "
         "after that).",
     )
+    body_timeout: float = Field(
+        default=30.0, description="Seconds a client has to send a request's body (408 after that)."
+    )
     max_connections: int = Field(
         default=1000, description="Most open client connections; more are closed at once."
     )

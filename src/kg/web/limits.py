@@ -3,7 +3,8 @@
 - URL longer than ``max_url`` bytes → 414; more than ``max_headers`` header lines → 431; a
   declared ``Content-Length`` over ``max_body`` → 413 before the body is read (an ASGI
   middleware, for every route).
-- ``read_body`` enforces the same body limit while reading (chunked bodies have no length).
+- ``read_body`` enforces the same body limit while reading (chunked bodies have no length), and
+  a time limit for the whole body (408).
 - ``decode_form`` decodes a query string or form body strictly: percent-escapes that are not
   UTF-8 are a 400, never silently replaced.
 - A client that does not take the next part of a response within ``send_timeout`` seconds is
@@ -25,6 +26,7 @@ from kg.engine.base import QueryError
 from kg.engine.fairness import CLIENT
 
 log = logging.getLogger("kg.web")
+BODY_TIMEOUT = 30.0
 
 
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -92,12 +94,19 @@ class LimitsMiddleware:
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 as soon as it grows past ``limit`` bytes."""
+    """The request body, refused with 413 as soon as it grows past ``limit`` bytes, and with 408
+    when it has not all arrived within the settings' ``body_timeout`` seconds."""
+    settings = getattr(request.app.state, "settings", None)
+    seconds = float(getattr(settings, "body_timeout", BODY_TIMEOUT))
     data = bytearray()
-    async for chunk in request.stream():
-        data += chunk
-        if len(data) > limit:
-            raise QueryError(f"Request body too large (over {limit} bytes).", 413)
+    try:
+        async with asyncio.timeout(seconds):
+            async for chunk in request.stream():
+                data += chunk
+                if len(data) > limit:
+                    raise QueryError(f"Request body too large (over {limit} bytes).", 413)
+    except TimeoutError:
+        raise QueryError(f"The request body did not arrive within {seconds:g} s.", 408) from None
     return bytes(data)
 
 
