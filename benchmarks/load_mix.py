@@ -192,6 +192,37 @@ def report(routes: list[Route], seconds: float, clients: int, memory: list[tuple
     return "\n".join(lines)
 
 
+START, END = "<!-- load-mix: written by benchmarks/load_mix.py -->", "<!-- /load-mix -->"
+
+
+def section(text: str, command: str, events: int, workers: int) -> str:
+    load = ", ".join(f"{x:.1f}" for x in psutil.getloadavg())
+    return "\n".join(
+        [
+            START,
+            "## Under load: a public-service mix",
+            "",
+            f"`{command}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {events:,} generated "
+            f"events beside this graph, {workers} query workers, each client from its own address "
+            f"(load average at the end: {load} on {psutil.cpu_count()} cores).",
+            "",
+            text,
+            END,
+        ]
+    )
+
+
+def put_section(doc: Path, text: str) -> None:
+    """Replace the load-mix section of ``doc`` (or add it at the end)."""
+    old = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    if START in old and END in old:
+        head, rest = old.split(START, 1)
+        new = head + text + rest.split(END, 1)[1]
+    else:
+        new = old.rstrip() + "\n\n" + text + "\n"
+    doc.write_text(new, encoding="utf-8")
+
+
 def start_server(events: int, work: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     """``kg serve`` over a copy of this repository's graph plus ``events`` generated events."""
     root = work / "project"
@@ -230,6 +261,9 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=60, help="seconds before a request counts as failed")
     parser.add_argument("--work", type=Path, help="folder for the generated graph and the server's log")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--doc", type=Path, help="put the report into this Markdown file (docs/benchmarks.md)"
+    )
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="kg-load-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -244,7 +278,11 @@ def main() -> None:
         if proc is not None:
             proc.terminate()
             proc.wait(30)
-    print(report(routes, args.seconds, args.clients, memory))
+    text = report(routes, args.seconds, args.clients, memory)
+    print(text)
+    if args.doc:
+        command = " ".join(["python -m benchmarks.load_mix", *sys.argv[1:]])
+        put_section(args.doc, section(text, command, args.events, args.workers))
     if args.json:
         figures = {
             r.name: {"answers": len(r.times), "errors": dict(r.errors), "p99": r.p(0.99)} for r in routes
