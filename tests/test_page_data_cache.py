@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 
 import pytest
@@ -86,3 +87,20 @@ def test_landing_counts_are_read_once_per_build(app_and_engine: tuple[TestClient
     for _ in range(3):
         assert client.get("/").status_code == 200
     assert engine.calls == first
+
+
+def test_timeline_data_is_prepared_at_start_up(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from kg.build import build
+
+    root = copy_project(FIXTURES / "mini", tmp_path_factory.mktemp("warm") / "mini")
+    build(root)
+    engine = Counting(EmbeddedEngine(root / "dist" / "store"))
+    with TestClient(create_app(Settings(root=root), engine)) as client:
+        deadline = time.monotonic() + 30
+        while engine.calls < 3 and time.monotonic() < deadline:  # the timeline reads three queries
+            time.sleep(0.05)
+        time.sleep(0.2)
+        prepared = engine.calls
+        assert prepared >= 3
+        assert client.get("/timeline").status_code == 200
+        assert engine.calls == prepared

@@ -20,6 +20,7 @@ from kg.web.examples import load_examples
 from kg.web.landing import landing_router
 from kg.web.limits import install_limits
 from kg.web.openapi import describe_sparql
+from kg.web.page_data import warm_up_router
 from kg.web.resources import resources_router
 from kg.web.search import search_router
 from kg.web.security import SecurityHeadersMiddleware
@@ -82,6 +83,7 @@ def create_app(settings: Settings, engine: QueryEngine) -> FastAPI:
     app.include_router(search_router())
     app.include_router(downloads_router())
     app.include_router(timeline_router())
+    app.include_router(warm_up_router())  # after the SPARQL router, whose start-up starts the engine
     app.mount("/static/app", StaticFiles(directory=STATIC), name="static-app")
     assets = yasgui_assets(settings.root)
     if assets is not None:
