@@ -40,7 +40,7 @@ def get_engine(request: Request) -> QueryEngine:
 
 
 def prefix_of(request: Request) -> str:
-    return path_prefix(get_settings(request).public_url)
+    return path_prefix(get_settings(request).public_url or "")
 
 
 def term_labels(request: Request) -> TermLabels:
