@@ -36,6 +36,11 @@ class MediaFormat:
     """It can hold named graphs (TriG, N-Quads)."""
 
     @property
+    def extension(self) -> str:
+        """The file extension (the key)."""
+        return self.key
+
+    @property
     def content_type(self) -> str:
         """The ``Content-Type`` header value (text types say their charset)."""
         return f"{self.media_type}; charset=utf-8" if self.media_type.startswith("text/") else self.media_type

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kg import defaults
+
 
 class Settings(BaseSettings):
     """Server settings. Each can be set as an environment variable ``KG_<NAME>``."""
@@ -27,8 +29,12 @@ class Settings(BaseSettings):
         "and relative IRIs in queries against its /sparql. Default: the scheme and host of each request.",
     )
     data: list[Path] = Field(default_factory=list, description="Extra RDF files served beside the graph.")
-    query_timeout: float = Field(default=30.0, description="Seconds a query may run before it is stopped.")
-    max_rows: int = Field(default=10_000, description="Most result rows (or triples) returned for one query.")
+    query_timeout: float = Field(
+        default=defaults.QUERY_TIMEOUT, description="Seconds a query may run before it is stopped."
+    )
+    max_rows: int = Field(
+        default=defaults.MAX_ROWS, description="Most result rows (or triples) returned for one query."
+    )
     workers: int = Field(
         default_factory=lambda: max(2, os.cpu_count() or 2),
         description="Query worker processes, each running one query at a time (default: CPUs, at least 2).",
@@ -38,15 +44,19 @@ class Settings(BaseSettings):
         description="Remote endpoints/graph URLs that SERVICE and FROM may reach (a URL ending in / allows "
         "everything under it); empty: none.",
     )
-    max_body: int = Field(default=1024 * 1024, description="Largest request body in bytes (413 above).")
-    max_url: int = Field(default=8192, description="Longest request URL in bytes (414 above).")
-    max_depth: int = Field(default=200, description="Deepest bracket nesting a query may have (400 above).")
+    max_body: int = Field(default=defaults.MAX_BODY, description="Largest request body in bytes (413 above).")
+    max_url: int = Field(default=defaults.MAX_URL, description="Longest request URL in bytes (414 above).")
+    max_depth: int = Field(
+        default=defaults.MAX_DEPTH, description="Deepest bracket nesting a query may have (400 above)."
+    )
     union_limit: int = Field(
-        default=10_000_000,
+        default=defaults.UNION_LIMIT,
         description="Datasets of at most this many quads are served from a copy whose default graph stores "
         "the union of the named graphs (faster than evaluating the union); 0: never.",
     )
-    cache_mb: int = Field(default=64, description="Memory for cached query results, in MiB (0: no cache).")
+    cache_mb: int = Field(
+        default=defaults.CACHE_MB, description="Memory for cached query results, in MiB (0: no cache)."
+    )
     engine: str | None = Field(
         default=None,
         description="Answer from this SPARQL 1.1 endpoint (loaded with 'kg publish'), not the built store.",

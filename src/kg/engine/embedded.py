@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import defaults
 from kg.engine.base import QueryEngine, QueryError, QueryResult
 from kg.engine.plan import Limits, QueryPlan
 from kg.engine.policy import NO_REMOTE, Allowlist, Dataset
@@ -114,7 +115,7 @@ def run_query(
     query: str,
     media: str,
     dataset: Dataset = UNION,
-    max_rows: int = 10_000,
+    max_rows: int = defaults.MAX_ROWS,
     union_stored: bool = False,
     prefixes: Mapping[str, str] = PREFIXES,
     *,
@@ -176,7 +177,7 @@ class EmbeddedEngine(QueryEngine):
         extra: Sequence[Path] = (),
         *,
         allow: Allowlist = NO_REMOTE,
-        max_rows: int = 10_000,
+        max_rows: int = defaults.MAX_ROWS,
     ) -> None:
         self.store = open_store(store_path, extra)
         self.limits = Limits(max_rows=max_rows, allow=allow)

@@ -16,6 +16,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from kg import defaults
 from kg.engine.base import QueryError, ResultKind
 from kg.engine.guard import inspect_query
 from kg.engine.lexer import tokens
@@ -30,9 +31,9 @@ _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|^`\\]*")
 class Limits:
     """What one query may use (from :class:`kg.settings.Settings`)."""
 
-    max_rows: int = 10_000
-    timeout: float = 30.0
-    max_depth: int = 200
+    max_rows: int = defaults.MAX_ROWS
+    timeout: float = defaults.QUERY_TIMEOUT
+    max_depth: int = defaults.MAX_DEPTH
     allow: Allowlist = field(default_factory=lambda: NO_REMOTE)
 
 
@@ -44,8 +45,8 @@ class QueryPlan:
     kind: ResultKind
     media: str
     dataset: Dataset = field(default_factory=Dataset)
-    max_rows: int = 10_000
-    timeout: float = 30.0
+    max_rows: int = defaults.MAX_ROWS
+    timeout: float = defaults.QUERY_TIMEOUT
     base_iri: str | None = None
     columns: tuple[str, ...] = ()
     """``SELECT *``: its variables in the order they first appear in the query (Jena's order)."""

@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 import httpx
 
+from kg import defaults
 from kg.engine.base import QueryEngine, QueryError, QueryResult
 from kg.engine.lexer import tokens
 from kg.engine.plan import Limits, QueryPlan
@@ -51,9 +52,9 @@ class RemoteEngine(QueryEngine):
         self,
         endpoint: str,
         *,
-        timeout: float = 30.0,
-        max_rows: int = 10_000,
-        max_depth: int = 200,
+        timeout: float = defaults.QUERY_TIMEOUT,
+        max_rows: int = defaults.MAX_ROWS,
+        max_depth: int = defaults.MAX_DEPTH,
         max_bytes: int = 256 * 1024 * 1024,
         allow: Allowlist = NO_REMOTE,
         union: Literal["auto", "dataset", "store"] = "auto",
