@@ -180,6 +180,7 @@ class EmbeddedEngine(QueryEngine):
         max_rows: int = defaults.MAX_ROWS,
     ) -> None:
         self.store = open_store(store_path, extra)
+        self._graphs: list[str] | None = None
         self.limits = Limits(max_rows=max_rows, allow=allow)
 
     async def run(self, plan: QueryPlan) -> QueryResult:
@@ -201,4 +202,6 @@ class EmbeddedEngine(QueryEngine):
         return self._run(self.plan(query, accepted, default_graphs=default_graphs, named_graphs=named_graphs))
 
     def named_graphs(self) -> list[str]:
-        return named_graph_iris(self.store)
+        if self._graphs is None:  # the store is read-only: its graphs never change
+            self._graphs = named_graph_iris(self.store)
+        return list(self._graphs)

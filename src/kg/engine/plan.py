@@ -71,8 +71,13 @@ class QueryPlan:
         }
 
 
+_SELECT_STAR = re.compile(r"SELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?\*", re.IGNORECASE)
+
+
 def select_star_order(query: str) -> tuple[str, ...]:
     """The variables of a ``SELECT *`` query in the order they first appear; () for other queries."""
+    if _SELECT_STAR.search(query) is None:  # the text cannot hold one: no need to read it
+        return ()
     toks = list(tokens(query))
     for i, tok in enumerate(toks):
         if tok.kind == "name" and tok.text.upper() in ("CONSTRUCT", "DESCRIBE", "ASK"):

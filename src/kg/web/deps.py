@@ -1,18 +1,31 @@
-"""What request handlers depend on, as FastAPI dependencies (tests override them).
+"""What request handlers depend on: the settings, the engine, the result cache, the public address.
 
-``app.dependency_overrides[get_engine] = lambda: other`` swaps the engine of one app; the
-settings, the result cache and the public address are read the same way.
+Each is a function of the request. Handlers get them through :func:`provided`, which honours
+``app.dependency_overrides`` as FastAPI does, so a test swaps the engine or the settings of one
+app with ``app.dependency_overrides[get_engine] = lambda request: other`` without the cost of
+FastAPI's dependency solver on the query path (it would run each sync dependency in a thread).
 """
 
 from __future__ import annotations
 
-from fastapi import Depends, Request
+from collections.abc import Callable
+from typing import TypeVar
+
+from fastapi import Request
 
 from kg.engine.base import QueryEngine
 from kg.engine.plan import Limits
 from kg.engine.policy import Allowlist
 from kg.settings import Settings
 from kg.web.cache import ResultCache
+
+T = TypeVar("T")
+
+
+def provided(request: Request, dependency: Callable[[Request], T]) -> T:
+    """``dependency(request)``, or what the app's override for it gives."""
+    chosen: Callable[[Request], T] = request.app.dependency_overrides.get(dependency, dependency)
+    return chosen(request)
 
 
 def get_settings(request: Request) -> Settings:
@@ -30,23 +43,32 @@ def get_cache(request: Request) -> ResultCache:
     return cache
 
 
-def public_url(request: Request, settings: Settings = Depends(get_settings)) -> str:  # noqa: B008
+def get_limits(request: Request) -> Limits:
+    return limits_of(provided(request, get_settings))
+
+
+def public_url(request: Request) -> str:
     """The address this service is reached at, without a trailing ``/``: ``--public-url`` when it
     was given, else the scheme and host the request came to."""
-    if settings.public_url:
-        return settings.public_url.rstrip("/")
+    configured = provided(request, get_settings).public_url
+    if configured:
+        return configured.rstrip("/")
     return str(request.base_url).rstrip("/")
 
 
-def get_limits(settings: Settings = Depends(get_settings)) -> Limits:  # noqa: B008
-    return limits_of(settings)
+_LIMITS: dict[int, tuple[Settings, Limits]] = {}
 
 
 def limits_of(settings: Settings) -> Limits:
-    """The per-query limits the settings give."""
-    return Limits(
+    """The per-query limits the settings give (worked out once per settings object)."""
+    known = _LIMITS.get(id(settings))
+    if known is not None and known[0] is settings:
+        return known[1]
+    limits = Limits(
         max_rows=settings.max_rows,
         timeout=settings.query_timeout,
         max_depth=settings.max_depth,
         allow=Allowlist(tuple(settings.allow_service)),
     )
+    _LIMITS[id(settings)] = (settings, limits)
+    return limits

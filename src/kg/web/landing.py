@@ -46,7 +46,7 @@ def landing_router() -> APIRouter:
         ]
         return page(
             request, "landing.html", info=info, counts=counts(request), base=BASE, examples=examples,
-            public_url=public_url(request, get_settings(request)),
+            public_url=public_url(request),
         )  # fmt: skip
 
     return router
