@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 from conftest import Server, start_server, stop_server
@@ -52,6 +53,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("clients")
     root = build_mini(tmp)
     server = start_server(["--root", str(root)], tmp / "log")
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def granian_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    tmp = tmp_path_factory.mktemp("granian")
+    root = build_mini(tmp)
+    server = start_server(["--root", str(root), "--server", "granian"], tmp / "log")
     yield server
     stop_server(server)
 
@@ -113,6 +123,25 @@ def classpath(tmp_path_factory: pytest.TempPathFactory) -> str:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(jar.read(name))
     return ":".join([*map(str, jars), str(fix)])
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_granian_reads_the_body_of_an_h2c_upgrade_post(granian_server: Server, chunked: bool) -> None:
+    status, _, body = raw_post(granian_server, SELECT.encode(), chunked)
+    assert status == 200, body
+    assert [b["label"]["value"] for b in json.loads(body)["results"]["bindings"]] == ["NATO meets Iraq"]
+
+
+def test_granian_serves_the_same_protocol(granian_server: Server) -> None:
+    url = granian_server.url + "/sparql"
+    r = httpx.post(url, data={"query": "SELECT * WHERE { ?s nio2:x ?o }"})
+    assert r.status_code == 400 and "unknown prefix `nio2:`" in r.text
+    accept = {"Accept": "text/csv"}
+    r = httpx.get(url, params={"query": SELECT}, headers=accept)
+    assert r.status_code == 200 and r.text.splitlines() == ["label", "NATO meets Iraq"]
+    again = httpx.get(url, params={"query": SELECT}, headers={**accept, "If-None-Match": r.headers["etag"]})
+    assert again.status_code == 304
+    assert httpx.post(url, content=b"ASK {}", headers={"Content-Type": ""}).status_code == 400
 
 
 def jena(classpath: str, main: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -234,6 +234,12 @@ def stats(root: Path | None) -> None:
     "'kg publish') instead of the built store [env KG_ENGINE]; see docs/deployment.md.",
 )
 @click.option(
+    "--server",
+    type=click.Choice(["uvicorn", "granian"]),
+    default=None,
+    help="HTTP server [default uvicorn; granian is faster and needs 'pip install granian'; env KG_SERVER].",
+)
+@click.option(
     "--http",
     type=click.Choice(["h11", "httptools"]),
     default=None,
@@ -252,6 +258,7 @@ def serve(
     allow_service: tuple[str, ...],
     workers: int | None,
     http: str | None,
+    server: str | None,
 ) -> None:
     """Serve the graph: SPARQL endpoint and query editor at /sparql, landing page at /.
 
@@ -259,15 +266,11 @@ def serve(
     read-only, each under the time limit; see docs/sparql-service.md. Every option can also be
     set as a KG_* environment variable; a flag wins over the environment.
     """
-    import uvicorn
-
     from kg.build import BuildFailed
     from kg.build import build as run_build
-    from kg.engine.base import QueryEngine
-    from kg.engine.pool import PoolEngine
     from kg.settings import Settings
     from kg.web.app import create_app
-    from kg.web.deps import limits_of
+    from kg.web.serving import engine_for, run
 
     flags: dict[str, Any] = {
         "host": host,
@@ -280,6 +283,7 @@ def serve(
         "workers": workers,
         "engine": engine_url,
         "http": http,
+        "server": server,
     }
     settings = Settings(root=_root(root), **{k: v for k, v in flags.items() if v is not None})
     if settings.engine and settings.data:
@@ -292,30 +296,19 @@ def serve(
             _fail(err)
     if settings.data:
         _progress(f"merging {len(settings.data)} data file(s) into a temporary store for the query workers")
-    if settings.engine:
-        from kg.engine.remote_config import EngineConfigError, remote_engine
-
-        try:
-            engine: QueryEngine = remote_engine(settings.engine, settings)
-        except EngineConfigError as err:
-            raise click.ClickException(str(err)) from None
-    else:
-        limits = limits_of(settings)
-        engine = PoolEngine(
-            settings.store_path,
-            settings.data,
-            workers=settings.workers,
-            timeout=limits.timeout,
-            max_rows=limits.max_rows,
-            max_depth=limits.max_depth,
-            allow=limits.allow,
-            build_info=settings.dist_dir / "build.json",
-            union_limit=settings.union_limit,
-        )
-    app = create_app(settings, engine)
     shown = settings.public_url or f"http://{settings.host}:{settings.port}"
+    if settings.server == "granian":  # granian builds the app and its engine in its own worker process
+        _progress(f"serving {shown}/ (SPARQL at {shown}/sparql) with granian")
+        run(settings)
+        return
+    from kg.engine.remote_config import EngineConfigError
+
+    try:
+        engine = engine_for(settings)
+    except EngineConfigError as err:
+        raise click.ClickException(str(err)) from None
     _progress(f"serving {shown}/ (SPARQL at {shown}/sparql)")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", http=settings.http)
+    run(settings, create_app(settings, engine))
 
 
 @main.command()

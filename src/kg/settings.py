@@ -61,6 +61,10 @@ class Settings(BaseSettings):
         default=None,
         description="Answer from this SPARQL 1.1 endpoint (loaded with 'kg publish'), not the built store.",
     )
+    server: Literal["uvicorn", "granian"] = Field(
+        default="uvicorn",
+        description="HTTP server: uvicorn, or granian (a Rust server, faster; pip install granian).",
+    )
     http: Literal["h11", "httptools"] = Field(
         default="h11",
         description="uvicorn's HTTP/1.1 parser. h11 reads the body of a POST that also asks to upgrade to "
