@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -36,11 +37,14 @@ def http_date(iso: str | None) -> str | None:
 class BuildStamp:
     """The build the answers come from: ``seed`` for ETags and the build time for Last-Modified.
 
-    ``version`` is the engine's data version; when it changes, ``build.json`` is read again.
+    ``version`` is the engine's data version; when it changes, ``build.json`` is read again. The
+    seed also holds the time this process started, so a new release of the pages served from the
+    same build never answers 304 to a tag of the old one.
     """
 
     def __init__(self, build_info: Path, version: Callable[[], str]) -> None:
         self.build_info, self.version = build_info, version
+        self.started = str(time.time_ns())
         self._seen: str | None = None
         self.seed: str = ""
         self.last_modified: str | None = None
@@ -54,7 +58,7 @@ class BuildStamp:
                     info = json.loads(self.build_info.read_text(encoding="utf-8"))
                 except (OSError, ValueError):
                     info = {}
-            self.seed = f"{info.get('build_id', '')}|{version}"
+            self.seed = f"{info.get('build_id', '')}|{version}|{self.started}"
             self.last_modified = http_date(info.get("built_at"))
             self._seen = version
         return self.seed, self.last_modified
