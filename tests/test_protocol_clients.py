@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import rdflib
 
 from conftest import Server, start_server, stop_server
 from inprocess import build_mini
@@ -210,3 +211,31 @@ def test_httptools_parser_loses_the_body_and_says_so(tmp_path: Path) -> None:
         assert status == 400 and b"no query" in body, body
     finally:
         stop_server(server)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_sparqlwrapper_gets_every_return_format(server: Server, method: str) -> None:
+    """SPARQLWrapper sends format=, output= and results= with its return format (n3 for N3)."""
+    from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+
+    def ask(query: str, fmt: str) -> object:
+        client = SPARQLWrapper(server.url + "/sparql")
+        client.setMethod(method)
+        client.setQuery(query)
+        client.setReturnFormat(fmt)
+        return client.query().convert()
+
+    select = f"SELECT ?label WHERE {{ <{EVENT}> <http://www.w3.org/2000/01/rdf-schema#label> ?label }}"
+    got = ask(select, JSON)
+    assert [b["label"]["value"] for b in got["results"]["bindings"]] == ["NATO meets Iraq"]  # type: ignore[index]
+    assert "NATO meets Iraq" in ask(select, XML).toxml()  # type: ignore[attr-defined]
+    assert ask(select, CSV).decode().splitlines() == ["label", "NATO meets Iraq"]  # type: ignore[attr-defined]
+    assert ask(select, TSV).decode().splitlines()[0] == "?label"  # type: ignore[attr-defined]
+    construct = f"CONSTRUCT {{ <{EVENT}> ?p ?o }} WHERE {{ <{EVENT}> ?p ?o }}"
+    for fmt in (TURTLE, N3):
+        text = ask(construct, fmt)
+        graph = rdflib.Graph().parse(data=text, format="turtle")  # type: ignore[arg-type]
+        assert (rdflib.URIRef(EVENT), None, None) in graph, fmt
+    for fmt in (XML, RDFXML, JSONLD):
+        graph = ask(construct, fmt)
+        assert isinstance(graph, rdflib.Graph) and (rdflib.URIRef(EVENT), None, None) in graph, fmt
