@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -70,3 +70,32 @@ def test_query_editor_runs_an_example_and_stays_local(server: Server) -> None:
         if urlsplit(u).scheme in ("http", "https", "ws", "wss") and urlsplit(u).netloc != origin.netloc
     ]
     assert outside == []
+
+
+def test_a_shared_query_link_opens_the_editor_under_its_security_policy(server: Server) -> None:
+    """``/sparql?query=…`` in a browser: the editor (whose inline script the page policy allows)
+    loads that query and runs it, and the browser reports no policy violation."""
+    query = "SELECT ?label WHERE { ?event rdfs:label ?label } LIMIT 5"
+    violations: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.on(
+                "console",
+                lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+            )
+            answer = page.goto(
+                server.url + "/sparql?" + urlencode({"query": query}), wait_until="networkidle"
+            )
+            assert answer is not None and "script-src 'self' 'unsafe-inline'" in answer.headers.get(
+                "content-security-policy", ""
+            )
+            page.locator(".yasr table tbody tr").first.wait_for(timeout=15_000)
+            text = page.locator(".yasr").inner_text()
+            editor = page.locator(".CodeMirror").first.inner_text()
+        finally:
+            browser.close()
+    assert "NATO meets Iraq" in text
+    assert "rdfs:label ?label" in editor
+    assert violations == []

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from conftest import FIXTURES, copy_project
 from kg.engine.base import QueryEngine, QueryError, QueryResult
 from kg.engine.embedded import EmbeddedEngine
+from kg.engine.plan import QueryPlan
 from kg.settings import Settings
 from kg.web.app import create_app
 
@@ -21,6 +22,11 @@ class Counting(QueryEngine):
 
     def __init__(self, inner: EmbeddedEngine) -> None:
         self.inner, self.calls, self.build, self.fail = inner, 0, "b1", False
+        self.limits = inner.limits
+
+    async def run(self, plan: QueryPlan) -> QueryResult:
+        self.calls += 1
+        return await self.inner.run(plan)
 
     def execute(
         self,

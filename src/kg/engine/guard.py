@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+from kg import defaults
 from kg.engine.base import QueryError, ResultKind
 from kg.engine.lexer import Token, iri_value, local_name, tokens, unescape_codepoints
 from kg.namespaces import PREFIXES
@@ -33,23 +34,7 @@ FORMS: dict[str, ResultKind] = {
 }
 UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 OPENERS, CLOSERS = "{([", "})]"
-MAX_DEPTH, MAX_TOKENS, MAX_CHAIN = 200, 50_000, 2_000
-
-
-@dataclass
-class Limits:
-    """The server's size limits (set once at start-up from the settings; see ``set_limits``)."""
-
-    max_tokens: int = MAX_TOKENS
-    max_chain: int = MAX_CHAIN
-
-
-LIMITS = Limits()
-
-
-def set_limits(max_tokens: int = MAX_TOKENS, max_chain: int = MAX_CHAIN) -> None:
-    """Use these limits wherever ``inspect_query`` is called without its own."""
-    LIMITS.max_tokens, LIMITS.max_chain = max_tokens, max_chain
+MAX_DEPTH, MAX_TOKENS, MAX_CHAIN = defaults.MAX_DEPTH, defaults.MAX_TOKENS, defaults.MAX_CHAIN
 
 
 # keywords and operators whose repetition makes Oxigraph's parser or planner recurse once more
@@ -89,20 +74,18 @@ def inspect_query(
     max_depth: int = MAX_DEPTH,
     prefixes: Mapping[str, str] | None = None,
     *,
-    max_tokens: int | None = None,
-    max_chain: int | None = None,
+    max_tokens: int = MAX_TOKENS,
+    max_chain: int = MAX_CHAIN,
 ) -> QueryShape:
     """Read ``text``; raise QueryError (400 too complex, 403 update) or return its shape.
 
     ``prefixes`` are the ones the engine predeclares. When the text holds ``\\u`` escapes outside
     strings and IRIs, it is read a second time with every escape resolved, and the findings of
     both readings are merged, so an escape cannot hide a keyword from this check. Shapes are
-    remembered by a digest of the text (the web layer and the engine both ask; clients repeat
-    queries), so a query is read once. Linear in the length of ``text``, but up to a second for
+    remembered by a SHA-256 digest of the text (clients repeat queries), so a repeated query is
+    read once. Linear in the length of ``text``, but up to a second for
     the largest bodies: call it off the event loop.
     """
-    max_tokens = LIMITS.max_tokens if max_tokens is None else max_tokens
-    max_chain = LIMITS.max_chain if max_chain is None else max_chain
     memo = prefixes is None or prefixes is PREFIXES
     key = (hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest(), prefixes is PREFIXES)
     hit = _MEMO.get(key) if memo else None

@@ -16,23 +16,21 @@ import asyncio
 import logging
 import shutil
 import tempfile
-import threading
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from kg.engine.base import QueryEngine, QueryError, QueryResult, choose_media_type, collected
+from kg import defaults
+from kg.engine.base import QueryEngine, QueryError, QueryResult
 from kg.engine.fairness import ClientSlots
-from kg.engine.guard import inspect_query
-from kg.engine.policy import NO_REMOTE, Allowlist, Dataset, plan_dataset
+from kg.engine.plan import Limits, QueryPlan
+from kg.engine.policy import NO_REMOTE, Allowlist
 from kg.engine.process import WorkerGone, WorkerProcess
 from kg.engine.stores import UNION_LIMIT, build_id, graph_names, prepare_store
-from kg.namespaces import PREFIXES
 
 log = logging.getLogger("kg.engine")
 SPOOL_OVER = 4 * 1024 * 1024  # bodies larger than this wait for their client in a temporary file
 CHUNK = 256 * 1024
-MEMORY_MB = 4096
 
 
 class PoolEngine(QueryEngine):
@@ -44,18 +42,21 @@ class PoolEngine(QueryEngine):
         extra: Sequence[Path] = (),
         *,
         workers: int = 2,
-        timeout: float = 30.0,
-        max_rows: int = 10_000,
-        max_depth: int = 200,
+        timeout: float = defaults.QUERY_TIMEOUT,
+        max_rows: int = defaults.MAX_ROWS,
+        max_depth: int = defaults.MAX_DEPTH,
         allow: Allowlist = NO_REMOTE,
         build_info: Path | None = None,
         union_limit: int = UNION_LIMIT,
-        memory_mb: int = MEMORY_MB,
-        client_queries: int = 0,
+        memory_mb: int = defaults.WORKER_MEMORY_MB,
+        client_queries: int = defaults.CLIENT_QUERIES,
+        max_tokens: int = defaults.MAX_TOKENS,
+        max_chain: int = defaults.MAX_CHAIN,
     ) -> None:
         self.source, self.extra = store_path, tuple(extra)
         self.size, self.timeout, self.max_rows, self.max_depth = max(1, workers), timeout, max_rows, max_depth
         self.allow, self.build_info = allow, build_info
+        self.limits = Limits(max_rows, timeout, max_depth, allow, max_tokens, max_chain)
         self.union_limit, self.memory_mb = union_limit, memory_mb
         # uncached queries one client address may run at once (0: half the workers, at least one)
         self.slots = ClientSlots(client_queries if client_queries > 0 else max(1, self.size // 2))
@@ -66,8 +67,6 @@ class PoolEngine(QueryEngine):
         self._idle: asyncio.Queue[WorkerProcess] = asyncio.Queue()
         self._live: set[WorkerProcess] = set()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._loop_thread: threading.Thread | None = None
 
     @property
     def version(self) -> str:
@@ -79,7 +78,7 @@ class PoolEngine(QueryEngine):
     # -- life cycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
-        self._loop, self._loop_thread = asyncio.get_running_loop(), threading.current_thread()
+        await super().start()
         await asyncio.gather(*(self._spawn() for _ in range(self.size)))
         self._background(self._watch())
 
@@ -174,33 +173,17 @@ class PoolEngine(QueryEngine):
                 return worker
             self._background(self._retire(worker))
 
-    async def aexecute(
-        self,
-        query: str,
-        accepted: Sequence[str] = (),
-        *,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
-    ) -> QueryResult:
-        shape = await asyncio.to_thread(inspect_query, query, self.max_depth, PREFIXES)
-        dataset = plan_dataset(shape, default_graphs, named_graphs, self.allow, self._graphs)
-        media = choose_media_type(shape.kind or "solutions", accepted)
-        if not media:
-            raise QueryError("None of the accepted media types fits the result of this query.", 406)
+    async def run(self, plan: QueryPlan) -> QueryResult:
+        """Answer ``plan`` (checked once, by :func:`kg.engine.plan.plan_query`) in a worker, under
+        the client's share of the pool (:mod:`kg.engine.fairness`)."""
         async with self.slots.slot():
-            return await self._run(query, media, dataset)
+            return await self._run(plan)
 
-    async def _run(self, query: str, media: str, dataset: Dataset) -> QueryResult:
+    async def _run(self, plan: QueryPlan) -> QueryResult:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
         worker = await self._acquire(deadline)
-        request = {"query": query, "media": media, "max_rows": self.max_rows, "timeout": self.timeout}
-        request["dataset"] = {
-            "default_graphs": dataset.default_graphs,
-            "named_graphs": dataset.named_graphs,
-            "union": dataset.union,
-            "fetch": dataset.fetch,
-        }
+        request = plan.as_message()
         try:
             header, size = await asyncio.wait_for(worker.ask(request), max(0.0, deadline - loop.time()))
             # the whole body is taken from the worker now, however slowly the client reads it later
@@ -248,23 +231,6 @@ class PoolEngine(QueryEngine):
     def _result(header: dict[str, Any], body: bytes, chunks: AsyncIterator[bytes] | None) -> QueryResult:
         kind, media, truncated, rows = header["kind"], header["media"], header["truncated"], header["rows"]
         return QueryResult(kind, body, media, truncated, rows, chunks)
-
-    def execute(
-        self,
-        query: str,
-        accepted: Sequence[str] = (),
-        *,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
-    ) -> QueryResult:
-        """Blocking form, for code running in a thread beside the server's event loop."""
-        loop = self._loop
-        if loop is None or not loop.is_running():
-            raise RuntimeError("PoolEngine.execute needs the pool started by the server (use aexecute)")
-        if threading.current_thread() is self._loop_thread:
-            raise RuntimeError("PoolEngine.execute would block the event loop: await aexecute instead")
-        coro = self.aexecute(query, accepted, default_graphs=default_graphs, named_graphs=named_graphs)
-        return asyncio.run_coroutine_threadsafe(collected(coro), loop).result()
 
 
 async def _replay(spool: IO[bytes]) -> AsyncIterator[bytes]:

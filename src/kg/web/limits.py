@@ -22,11 +22,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kg import defaults
 from kg.engine.base import QueryError
 from kg.engine.fairness import CLIENT
 
 log = logging.getLogger("kg.web")
-BODY_TIMEOUT = 30.0
 
 
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -43,7 +43,12 @@ class LimitsMiddleware:
     drop clients that stop reading (``send_timeout`` seconds per part of the response)."""
 
     def __init__(
-        self, app: ASGIApp, max_url: int, max_body: int, send_timeout: float = 30.0, max_headers: int = 100
+        self,
+        app: ASGIApp,
+        max_url: int,
+        max_body: int,
+        send_timeout: float = defaults.SEND_TIMEOUT,
+        max_headers: int = defaults.MAX_HEADERS,
     ) -> None:
         self.app, self.max_url, self.max_body = app, max_url, max_body
         self.send_timeout, self.max_headers = send_timeout, max_headers
@@ -97,7 +102,7 @@ async def read_body(request: Request, limit: int) -> bytes:
     """The request body, refused with 413 as soon as it grows past ``limit`` bytes, and with 408
     when it has not all arrived within the settings' ``body_timeout`` seconds."""
     settings = getattr(request.app.state, "settings", None)
-    seconds = float(getattr(settings, "body_timeout", BODY_TIMEOUT))
+    seconds = float(getattr(settings, "body_timeout", defaults.BODY_TIMEOUT))
     data = bytearray()
     try:
         async with asyncio.timeout(seconds):
@@ -120,7 +125,11 @@ def decode_form(raw: bytes, what: str) -> dict[str, list[str]]:
 
 
 def install_limits(
-    app: FastAPI, max_url: int, max_body: int, send_timeout: float = 30.0, max_headers: int = 100
+    app: FastAPI,
+    max_url: int,
+    max_body: int,
+    send_timeout: float = defaults.SEND_TIMEOUT,
+    max_headers: int = defaults.MAX_HEADERS,
 ) -> None:
     """Add the limits middleware and the generic 500 handler to ``app``."""
     app.add_middleware(

@@ -11,6 +11,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from kg.formats import GRAPHS, SOLUTIONS
+
 GRAPH_PARAMETERS: list[dict[str, Any]] = [
     {
         "name": name,
@@ -49,19 +51,7 @@ FORM = {
         "named-graph-uri": {"type": "array", "items": {"type": "string"}},
     },
 }
-RESULTS = {
-    media: {"schema": {"type": "string"}}
-    for media in (
-        "application/sparql-results+json",
-        "application/sparql-results+xml",
-        "text/csv",
-        "text/tab-separated-values",
-        "text/turtle",
-        "application/n-triples",
-        "application/ld+json",
-        "application/rdf+xml",
-    )
-}
+RESULTS = {f.media_type: {"schema": {"type": "string"}} for f in (*SOLUTIONS, *GRAPHS)}
 TEXT = {"text/plain": {"schema": {"type": "string"}}}
 ANSWERS: dict[str, Any] = {
     "200": {"description": "The query's result, in the negotiated media type.", "content": RESULTS},

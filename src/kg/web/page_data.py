@@ -76,7 +76,7 @@ def _warm(app: FastAPI) -> None:
     from kg.web.timeline import items
 
     engine: QueryEngine = app.state.engine
-    prefix = path_prefix(app.state.settings.public_url)
+    prefix = path_prefix(app.state.settings.public_url or "")  # as the timeline page reads it
     try:
         _store(app).get(f"timeline {prefix}", engine.version, lambda: items(engine, prefix))
     except Exception as err:  # a busy or failing engine: the first visitor computes it instead

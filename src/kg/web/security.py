@@ -2,8 +2,10 @@
 
 - ``X-Content-Type-Options: nosniff``, ``Referrer-Policy`` and ``X-Frame-Options`` everywhere.
 - A ``Content-Security-Policy`` per kind of response: HTML pages load everything from this
-  server and nothing else (the query editor also runs its one inline script); any other
-  response (data, JSON, SVG) may load nothing at all.
+  server and nothing else (the query editor at ``/sparql``, also when it opens a shared
+  ``?query=`` link, runs its one inline script); any other response (data, JSON, SVG) may load
+  nothing at all. A 304 (see :mod:`kg.web.http_cache`) carries none: a cache updates the stored
+  page's headers from it, and the policy for "no content type" would replace the page's.
 - Starlette's trailing-slash redirect builds its ``Location`` from the request's ``Host`` header
   (``Host: evil.example`` → ``http://evil.example/timeline``); such a Location is made relative.
 """
@@ -52,9 +54,9 @@ class SecurityHeadersMiddleware:
                 headers = MutableHeaders(scope=message)
                 for name, value in FIXED.items():
                     headers.setdefault(name, value)
-                headers.setdefault(
-                    "content-security-policy", policy_for(scope["path"], headers.get("content-type", ""))
-                )
+                if message["status"] != 304:  # a 304's headers update the cached page's: keep its policy
+                    policy = policy_for(scope["path"], headers.get("content-type", ""))
+                    headers.setdefault("content-security-policy", policy)
                 location = headers.get("location")
                 if location is not None:
                     headers["location"] = relative_location(location, host)
