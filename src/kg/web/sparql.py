@@ -10,10 +10,8 @@ pool over pyoxigraph), sending back the engine's own serialisation. See docs/spa
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from fastapi import Request, Response
@@ -28,10 +26,11 @@ from kg.engine.base import QueryEngine, QueryError, QueryResult, choose_media_ty
 from kg.engine.guard import inspect_query
 from kg.namespaces import PREFIXES
 from kg.web.cache import Entry, ResultCache
+from kg.web.editor import editor_response
+from kg.web.iris import path_prefix
 from kg.web.limits import decode_form, error, read_body
 from kg.web.negotiation import parse_accept, preferred
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SD_TYPES = {
     "text/turtle": "turtle",
     "application/rdf+xml": "xml",
@@ -152,6 +151,8 @@ class KgSparqlRouter(SparqlRouter):
         query = first("query")
         if not query:
             return self._service_page(accepted)
+        if accepted and accepted[0] in ("text/html", "application/xhtml+xml"):
+            return self.serve_yasgui(query)  # a /sparql?query= link opened in a browser
         defaults = params.get("default-graph-uri", []) + body.get("default-graph-uri", [])
         named = params.get("named-graph-uri", []) + body.get("named-graph-uri", [])
         try:
@@ -193,13 +194,10 @@ class KgSparqlRouter(SparqlRouter):
         body = self.service_description.serialize(format="turtle")
         return Response(body, media_type="text/turtle", headers={"Vary": "Accept"})
 
-    def serve_yasgui(self) -> Response:
-        """YASGUI with its assets served by this app (no CDN) and no remote autocompleters."""
-        html = (TEMPLATES / "yasgui.html").read_text(encoding="utf-8")
-        html = html.replace("$TITLE", self.title).replace("$DESCRIPTION", self.description)
-        html = html.replace("$ASSETS", self.assets_url)
-        html = html.replace("$EXAMPLE_QUERIES", json.dumps(self.example_queries or {}).replace("</", "<\\/"))
-        return Response(html, media_type="text/html", headers={"Vary": "Accept"})
+    def serve_yasgui(self, query: str | None = None) -> Response:
+        """The site's query editor (``kg.web.editor``), with ``query`` loaded if given."""
+        prefix = path_prefix(self.public_url.rsplit("/", 1)[0])
+        return editor_response(prefix, self.example_queries or {}, query)
 
 
 def _headers(truncated: bool, cache: str) -> dict[str, str]:
