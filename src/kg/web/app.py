@@ -17,6 +17,8 @@ from kg.web.downloads import downloads_router
 from kg.web.examples import load_examples
 from kg.web.landing import landing_router
 from kg.web.limits import install_limits
+from kg.web.lists import lists_router
+from kg.web.reader import reader_router
 from kg.web.resources import resources_router
 from kg.web.search import search_router
 from kg.web.sparql import KgSparqlRouter
@@ -73,6 +75,8 @@ def create_app(settings: Settings, engine: QueryEngine) -> FastAPI:
     app.include_router(search_router())
     app.include_router(downloads_router())
     app.include_router(timeline_router())
+    app.include_router(lists_router())
+    app.include_router(reader_router())
     app.mount("/static/app", StaticFiles(directory=STATIC), name="static-app")
     assets = yasgui_assets(settings.root)
     if assets is not None:

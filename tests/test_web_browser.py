@@ -1,0 +1,131 @@
+"""Every kind of page in headless Chromium at 1280 px and 390 px: what a researcher must see, no
+horizontal scrolling, no serious or critical axe-core violation, nothing fetched off the server.
+Screenshots go to test-artifacts/ (web-<page>-<width>.png)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from browser import WIDTHS, chromium, new_page, off_server, overflow, screenshot, serious_violations
+from conftest import Server
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+PAGES = [
+    # (name, path, texts that must be visible)
+    ("landing", "/", ["NATO–Iraq knowledge graph", "source passages", "How to cite", "@misc{", "Example"]),
+    ("editor", "/sparql", ["NATO–Iraq knowledge graph", "Example questions", "start and end (or"]),
+    (
+        "event",
+        "/id/event/2004-06-22-allawi-letter-of-request",
+        ["Interim Iraqi Prime Minister Ilyad Allawi sends a letter", "22 June 2004 (day)",
+         "Interim Iraqi Prime Minister Ilyad Allawi sends letter to NATO Secretary General", "Who took part"],
+    ),
+    ("person", "/id/person/iyad-allawi", ["Ilyad Allawi", "Wikidata Q", "Took part in", "on the timeline"]),
+    ("engagement", "/id/engagement/nmi", ["NATO Mission Iraq", "Started", "Status", "History"]),
+    ("discrepancy", "/id/discrepancy/nmi-name", ["Name of NMI", "concerns", "Where this comes from"]),
+    ("reader", "/source/nato-relations-with-iraq", ["Relations with Iraq", "expand timeline", "Milestones"]),
+    ("ontology", "/ontology", ["NATO–Iraq ontology", "Classes", "nio:Event"]),
+    ("downloads", "/downloads", ["Downloads", "events.csv", "SHA-256"]),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as b:
+        yield b
+
+
+def visit(browser: Browser, server: Server, path: str, width: int) -> tuple[Page, list[str]]:
+    requested: list[str] = []
+    page = new_page(browser, width, requested)
+    response = page.goto(server.url + path, wait_until="networkidle")
+    assert response is not None and response.status == 200, path
+    return page, requested
+
+
+@pytest.mark.parametrize("size", list(WIDTHS))
+@pytest.mark.parametrize(("name", "path", "texts"), PAGES, ids=[p[0] for p in PAGES])
+def test_page_is_readable_accessible_and_local(
+    browser: Browser, live_server: Server, name: str, path: str, texts: list[str], size: str
+) -> None:
+    page, requested = visit(browser, live_server, path, WIDTHS[size])
+    try:
+        screenshot(page, f"web-{name}-{WIDTHS[size]}")
+        body = page.locator("body").inner_text()
+        missing = [t for t in texts if t not in body]
+        assert missing == [], missing
+        assert overflow(page) <= 0, f"{path} is {overflow(page)} px wider than {WIDTHS[size]} px"
+        assert serious_violations(page) == []
+        assert off_server(requested, live_server.url) == []
+    finally:
+        page.close()
+
+
+def test_reader_lands_on_a_highlighted_line_and_links_what_came_from_it(
+    browser: Browser, live_server: Server
+) -> None:
+    page, _ = visit(browser, live_server, "/source/nato-relations-with-iraq#L26", 1280)
+    try:
+        line = page.locator("#L26")
+        assert "NATO Mission Iraq (NMI) was formally launched" in line.inner_text()
+        assert line.evaluate("(el) => el.matches(':target')")
+        colour = line.evaluate("(el) => getComputedStyle(el).backgroundColor")
+        assert colour not in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)"), colour
+        assert line.locator("a[href='/id/engagement/nmi']").count() == 1
+        screenshot(page, "web-reader-L26")
+        stored = page.locator("a", has_text="stored copy").get_attribute("href")
+        assert stored is not None
+        text = page.request.get(live_server.url + stored)
+        assert text.status == 200 and text.text().startswith("Relations with Iraq")
+    finally:
+        page.close()
+
+
+def test_quotes_link_to_their_line_in_the_reader(browser: Browser, live_server: Server) -> None:
+    page, _ = visit(browser, live_server, "/id/event/2004-06-22-allawi-letter-of-request", 1280)
+    try:
+        link = page.locator("section.provenance figcaption a", has_text="Line 32").first
+        assert link.get_attribute("href") == "/source/nato-relations-with-iraq#L32"
+        link.click()
+        page.wait_for_load_state()
+        assert page.locator("#L32").evaluate("(el) => el.matches(':target')")
+    finally:
+        page.close()
+
+
+def test_engagement_page_leads_with_summary_and_discrepancy_banner(
+    browser: Browser, live_server: Server
+) -> None:
+    page, _ = visit(browser, live_server, "/id/engagement/nmi", 1280)
+    try:
+        order = page.evaluate(
+            """() => Array.from(document.querySelectorAll('.discrepancy-banner, section.summary, h2'))
+                 .map(e => e.className || e.textContent)"""
+        )
+        assert order[0] == "discrepancy-banner" and order[1] == "summary", order
+        history = page.locator("ol.history li").all_inner_texts()
+        assert len(history) >= 5
+        assert any("Brussels" in h or "launch" in h for h in history), history
+        assert page.locator("section.summary").inner_text().count("ongoing") >= 1
+        # the quotations are collapsed below the key facts
+        assert not page.locator("section.provenance details").evaluate("(el) => el.open")
+    finally:
+        page.close()
+
+
+def test_person_page_links_to_the_timeline_filtered_to_the_person(
+    browser: Browser, live_server: Server
+) -> None:
+    page, _ = visit(browser, live_server, "/id/person/iyad-allawi", 1280)
+    try:
+        page.locator("a", has_text="on the timeline").click()
+        page.wait_for_load_state()
+        assert "actor=" in page.url
+        items = page.locator("ol.timeline-list li").all_inner_texts()
+        assert items and all("Allawi" in t or "letter" in t.lower() for t in items[:1]), items
+    finally:
+        page.close()
