@@ -18,6 +18,7 @@ PAGES = [
     # (name, path, texts that must be visible)
     ("landing", "/", ["NATO–Iraq knowledge graph", "source passages", "How to cite", "@misc{", "Example"]),
     ("editor", "/sparql", ["NATO–Iraq knowledge graph", "Example questions", "start and end (or"]),
+    ("search", "/search?q=Stoltenburg", ["Jens Stoltenberg", "People", "In the source text"]),
     (
         "event",
         "/id/event/2004-06-22-allawi-letter-of-request",
