@@ -68,10 +68,10 @@ def test_page_shows_its_content(
     for text in texts:
         assert text in body, text
     if path == "/timeline":
-        marks = page.locator("svg.timeline a")
+        marks = page.locator(".tl svg.tl-track")
         assert marks.count() > 50
-        assert page.locator("svg.timeline a[href='/id/engagement/ntm-i']").count() == 1
-        assert page.locator("svg.timeline").bounding_box() is not None
+        assert page.locator(".tl .tl-row.head a[href='/id/engagement/ntm-i']").count() == 1
+        assert page.locator(".tl-axis").bounding_box() is not None
     if path.startswith("/id/event/"):
         assert page.locator("section.provenance mark").first.is_visible()
     own = urlsplit(live_server.url).netloc

@@ -19,6 +19,7 @@ PAGES = [
     ("landing", "/", ["NATO–Iraq knowledge graph", "source passages", "How to cite", "@misc{", "Example"]),
     ("editor", "/sparql", ["NATO–Iraq knowledge graph", "Example questions", "start and end (or"]),
     ("search", "/search?q=Stoltenburg", ["Jens Stoltenberg", "People", "In the source text"]),
+    ("timeline", "/timeline", ["NATO Training Mission-Iraq", "NATO Summit in Istanbul", "Undated"]),
     (
         "event",
         "/id/event/2004-06-22-allawi-letter-of-request",
@@ -128,5 +129,45 @@ def test_person_page_links_to_the_timeline_filtered_to_the_person(
         assert "actor=" in page.url
         items = page.locator("ol.timeline-list li").all_inner_texts()
         assert items and all("Allawi" in t or "letter" in t.lower() for t in items[:1]), items
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_timeline_axis_stays_visible_and_engagements_group_their_events(
+    browser: Browser, live_server: Server, width: int
+) -> None:
+    page, _ = visit(browser, live_server, "/timeline", width)
+    try:
+        page.mouse.wheel(0, 3000)
+        page.wait_for_timeout(300)
+        box = page.locator(".tl-axis").bounding_box()
+        assert box is not None and -1 <= box["y"] <= 1, box  # stuck to the top of the window
+        ntmi = page.locator("section.tl-group", has=page.locator(".head a[href='/id/engagement/ntm-i']"))
+        events = ntmi.locator(".tl-row:not(.head)").all_inner_texts()
+        assert any("discontinued" in e for e in events), events
+        # full labels, wrapped rather than cut
+        assert not any(t.strip().endswith("…") for t in page.locator(".tl-label a").all_inner_texts())
+        assert "Capacity Building Initiative" in page.locator("h2:text('Undated') + p + ul").inner_text()
+        types = page.locator("select[name=type] option").all_inner_texts()
+        assert len(types) == len(set(types)), types
+    finally:
+        page.close()
+
+
+def test_timeline_zooms_to_a_period(browser: Browser, live_server: Server) -> None:
+    page, _ = visit(browser, live_server, "/timeline", 390)
+    try:
+        page.select_option("select[name=from]", "2018")
+        page.select_option("select[name=to]", "2019")
+        page.click("form.timeline-filters button[type=submit]")
+        page.wait_for_load_state()
+        years = page.locator(".tl-axis text").all_text_contents()
+        assert years[0] == "2018" and years[-1] == "2019", years
+        labels = page.locator(".tl-label a").all_inner_texts()
+        assert any("NATO Mission Iraq" in t for t in labels)
+        assert not any("NTM-I is discontinued" in t for t in labels)
+        screenshot(page, "web-timeline-2018-2019-390")
+        assert overflow(page) <= 0
     finally:
         page.close()
