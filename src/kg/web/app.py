@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from kg import __version__
 from kg.engine.base import QueryEngine
 from kg.settings import Settings
+from kg.web.assets import Assets, assets_router, install
 from kg.web.cache import ResultCache
 from kg.web.downloads import downloads_router
 from kg.web.examples import load_examples
@@ -77,15 +78,8 @@ def create_app(settings: Settings, engine: QueryEngine) -> FastAPI:
     app.include_router(timeline_router())
     app.include_router(lists_router())
     app.include_router(reader_router())
+    assets = Assets(yasgui_assets(settings.root))
+    install(assets)
+    app.include_router(assets_router(assets))
     app.mount("/static/app", StaticFiles(directory=STATIC), name="static-app")
-    assets = yasgui_assets(settings.root)
-    if assets is not None:
-        app.mount("/static/yasgui", StaticFiles(directory=assets), name="yasgui")
-
-    @app.get("/static/favicon.svg", include_in_schema=False)
-    async def favicon() -> object:
-        from fastapi.responses import FileResponse
-
-        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
-
     return app

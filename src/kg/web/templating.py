@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from kg.engine.base import QueryEngine
 from kg.settings import Settings
+from kg.web.assets import asset_url
 from kg.web.iris import href, path_prefix
 from kg.web.labels import TermLabels, compact
 from kg.web.render import Renderer, text_fragment
@@ -26,6 +27,7 @@ def environment() -> Environment:
     )
     env.filters["text_fragment"] = text_fragment
     env.filters["compact"] = compact
+    env.globals["asset"] = asset_url
     return env
 
 
