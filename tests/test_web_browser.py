@@ -124,6 +124,10 @@ def test_person_page_links_to_the_timeline_filtered_to_the_person(
 ) -> None:
     page, _ = visit(browser, live_server, "/id/person/iyad-allawi", 1280)
     try:
+        events = page.locator("section.took-part td:first-child a").evaluate_all(
+            "(els) => els.map(e => e.href)"
+        )
+        assert events and len(events) == len(set(events)), "each event is listed once"
         page.locator("a", has_text="on the timeline").click()
         page.wait_for_load_state()
         assert "actor=" in page.url

@@ -59,3 +59,9 @@ def test_stored_copy_is_linked_from_the_source_page(live_server: Server) -> None
         assert passages == sorted(passages), "passages of the source are listed in line order"
     assert httpx.get(live_server.url + "/source/nothing").status_code == 404
     assert httpx.get(live_server.url + "/source/..%2f..%2fetc").status_code == 404
+
+
+def test_dataset_class_partitions_show_labels_and_counts(live_server: Server) -> None:
+    page = httpx.get(live_server.url + "/dataset").text
+    assert re.search(r">event \(nio:Event\): \d+ resources</a>", page), "class partitions are labelled"
+    assert re.search(r"\(rdfs:label\): \d+ triples</a>", page), "property partitions are labelled"

@@ -18,6 +18,8 @@ from kg.web.labels import compact, label_in
 
 P = PREFIXES
 SOURCE = RESOURCE + "source/"
+VOID_CLASS, VOID_PROPERTY = URIRef(P["void"] + "class"), URIRef(P["void"] + "property")
+VOID_ENTITIES, VOID_TRIPLES = URIRef(P["void"] + "entities"), URIRef(P["void"] + "triples")
 SHOWN_ELSEWHERE = {P["rdfs"] + "comment", P["prov"] + "wasDerivedFrom"}
 """Shown above (the comment) or below (the quotations) the properties table of a page."""
 RDF_TYPE = URIRef(P["rdf"] + "type")
@@ -125,11 +127,27 @@ class Renderer:
         if isinstance(node, BNode):
             return Value("", None, "", self.rows(graph, node, depth + 1) if depth < 2 else [])
         iri = str(node)
-        label = label_in(graph, node) or self.known_label(iri)
+        label = label_in(graph, node) or self.known_label(iri) or self.partition_label(graph, node)
         lines = self.lines.get((predicate, iri), []) if depth == 0 else []
         return Value(
             label or compact(iri), href(iri, self.prefix), compact(iri) if label else "", lines=lines
         )
+
+    def partition_label(self, graph: Graph, node: Node) -> str | None:
+        """``event (nio:Event): 51 resources`` for a VoID class or property partition."""
+        for part, count, unit in (
+            (VOID_CLASS, VOID_ENTITIES, "resources"),
+            (VOID_PROPERTY, VOID_TRIPLES, "triples"),
+        ):
+            term = next(iter(graph.objects(node, part)), None)
+            if term is not None:
+                n = next(iter(graph.objects(node, count)), None)
+                name = self.known_label(str(term))
+                shown = f"{name} ({compact(str(term))})" if name else compact(str(term))
+                if n is None:
+                    return shown
+                return f"{shown}: {n} {unit[:-1] if str(n) == '1' else unit}"
+        return None
 
     def rows(self, graph: Graph, subject: Node, depth: int = 0) -> list[Row]:
         by_predicate: dict[str, list[Node]] = {}
