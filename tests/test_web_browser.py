@@ -23,7 +23,7 @@ PAGES = [
     (
         "event",
         "/id/event/2004-06-22-allawi-letter-of-request",
-        ["Interim Iraqi Prime Minister Ilyad Allawi sends a letter", "22 June 2004 (day)",
+        ["Allawi sends a letter", "22 June 2004 (day)",
          "Interim Iraqi Prime Minister Ilyad Allawi sends letter to NATO Secretary General", "Who took part"],
     ),
     ("person", "/id/person/iyad-allawi", ["Ilyad Allawi", "Wikidata Q", "Took part in", "on the timeline"]),

@@ -41,6 +41,9 @@ SELECT ?s ?l ?name ?t WHERE {{
   OPTIONAL {{ ?s rdfs:label ?name }}
   OPTIONAL {{ ?s a ?t }}
 }}"""
+DEPTHS = f"""{PROLOGUE}
+SELECT ?c (COUNT(DISTINCT ?sup) AS ?depth) WHERE {{ ?c rdfs:subClassOf+ ?sup FILTER(isIRI(?sup)) }}
+GROUP BY ?c"""
 LINES = f"""{PROLOGUE}
 SELECT ?line ?text ?src WHERE {{
   ?pa nio:sourceLine ?line ; oa:hasSelector/oa:exact ?text ; oa:hasSource ?src .
@@ -119,6 +122,8 @@ class SearchIndex:
             if r.get("t"):
                 e.types.add(r["t"])
         self.entries = list(entries.values())
+        self.depth = {r["c"]: int(r["depth"]) for r in select(engine, DEPTHS)}
+        """How many superclasses each class has: a resource is grouped under its most specific type."""
         self.lines = sorted(
             {(int(r["line"]), r["text"], r["src"]) for r in select(engine, LINES) if r["line"].isdigit()}
         )
@@ -151,15 +156,17 @@ def find(
     if not text:
         return []
     names = type_label or {}
+    found = index(engine)
     hits = []
-    for e in index(engine).entries:
+    for e in found.entries:
         if not everything and e.types & HIDDEN:
             continue
         best, matched = max(((score(text, label), label) for label in e.labels), default=(0.0, ""))
         if best <= 0:
             continue
         types = sorted(e.types)
-        group = sorted(names.get(t) or humanize(t) for t in types)[0] if types else "other"
+        specific = sorted(types, key=lambda t: (-found.depth.get(t, 0), names.get(t) or humanize(t)))
+        group = (names.get(specific[0]) or humanize(specific[0])) if specific else "other"
         hits.append(
             Hit(e.iri, e.name, matched, [compact(t) for t in types], href(e.iri, prefix), group, best)
         )
