@@ -61,3 +61,14 @@ def editor_response(
     prefix: str, queries: Mapping[str, Mapping[str, object]], query: str | None = None
 ) -> HTMLResponse:
     return HTMLResponse(editor_html(prefix, queries, query), headers={"Vary": "Accept"})
+
+
+class Editor:
+    """The editor page for the ``/sparql`` router: ``page(query)`` answers a browser, with
+    ``query`` (from ``?query=``) loaded if given."""
+
+    def __init__(self, examples: Mapping[str, Mapping[str, object]], prefix: str = "") -> None:
+        self.examples, self.prefix = examples, prefix
+
+    def page(self, query: str | None = None) -> HTMLResponse:
+        return editor_response(self.prefix, self.examples, query)

@@ -26,7 +26,7 @@ from kg.engine.base import QueryEngine, QueryError, QueryResult, choose_media_ty
 from kg.engine.guard import inspect_query
 from kg.namespaces import PREFIXES
 from kg.web.cache import Entry, ResultCache
-from kg.web.editor import editor_response
+from kg.web.editor import Editor
 from kg.web.iris import path_prefix
 from kg.web.limits import decode_form, error, read_body
 from kg.web.negotiation import parse_accept, preferred
@@ -197,7 +197,7 @@ class KgSparqlRouter(SparqlRouter):
     def serve_yasgui(self, query: str | None = None) -> Response:
         """The site's query editor (``kg.web.editor``), with ``query`` loaded if given."""
         prefix = path_prefix(self.public_url.rsplit("/", 1)[0])
-        return editor_response(prefix, self.example_queries or {}, query)
+        return Editor(self.example_queries or {}, prefix).page(query)
 
 
 def _headers(truncated: bool, cache: str) -> dict[str, str]:
