@@ -31,7 +31,7 @@ PAGES = [
     ("discrepancy", "/id/discrepancy/nmi-name", ["Name of NMI", "concerns", "Where this comes from"]),
     ("reader", "/source/nato-relations-with-iraq", ["Relations with Iraq", "expand timeline", "Milestones"]),
     ("ontology", "/ontology", ["NATO–Iraq ontology", "Classes", "nio:Event"]),
-    ("downloads", "/downloads", ["Downloads", "events.csv", "SHA-256"]),
+    ("downloads", "/downloads", ["Downloads", "engagements.csv", "SHA-256"]),
 ]  # fmt: skip
 
 

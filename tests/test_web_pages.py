@@ -3,6 +3,8 @@ in the editor, the source reader and its stored copy."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import httpx
@@ -65,3 +67,17 @@ def test_dataset_class_partitions_show_labels_and_counts(live_server: Server) ->
     page = httpx.get(live_server.url + "/dataset").text
     assert re.search(r">event \(nio:Event\): \d+ resources</a>", page), "class partitions are labelled"
     assert re.search(r"\(rdfs:label\): \d+ triples</a>", page), "property partitions are labelled"
+
+
+def test_engagements_table_is_offered_with_the_other_csv_tables(live_server: Server) -> None:
+    page = httpx.get(live_server.url + "/downloads").text
+    assert 'href="/downloads/csv/engagements.csv"' in page
+    r = httpx.get(live_server.url + "/downloads/csv/engagements.csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert f"{len(rows)} rows" in page
+    nmi = next(row for row in rows if row["engagement"].endswith("/engagement/nmi"))
+    assert nmi["start"].startswith("2018") and nmi["end"] == "" and nmi["ongoing"] == "true"
+    assert "2023" in nmi["history"].split(" | ")[-1]
+    ntmi = next(row for row in rows if row["engagement"].endswith("/engagement/ntm-i"))
+    assert ntmi["end"] == "2011-12-31" and ntmi["status"] == "ended"

@@ -85,7 +85,10 @@ def _engagement_span(
         launch = sorted(c["start"] for c in changes if c.get("ct") in STARTS and c.get("start"))
         other = sorted(c["start"] for c in changes if c.get("start"))
         start = (launch or other)[0] if launch or other else None
-        note = "start from the event that launched it" if launch else "start from the first event about it"
+        if start:
+            note = (
+                "start from the event that launched it" if launch else "start from the first event about it"
+            )
     if not end:
         ends = sorted(c.get("end") or c["start"] for c in changes if c.get("ct") in ENDS and c.get("start"))
         end = ends[-1] if ends else None
