@@ -175,3 +175,18 @@ def test_timeline_zooms_to_a_period(browser: Browser, live_server: Server) -> No
         assert overflow(page) <= 0
     finally:
         page.close()
+
+
+def test_big_resource_leads_with_key_facts_and_collapses_quotations(
+    browser: Browser, live_server: Server
+) -> None:
+    page, _ = visit(browser, live_server, "/id/org/nato", 1280)
+    try:
+        headings = page.locator("main h2").all_inner_texts()
+        assert headings.index("Properties") < headings.index("Where this comes from"), headings
+        assert not page.locator("section.provenance details").evaluate("(el) => el.open")
+        assert not page.locator("section.referenced details").evaluate("(el) => el.open")
+        height = page.evaluate("document.documentElement.scrollHeight")
+        assert height < 6000, f"the NATO page is {height} px tall"
+    finally:
+        page.close()

@@ -26,6 +26,7 @@ from kg.web.iris import href
 from kg.web.templating import get_engine, get_settings, page, prefix_of
 
 SOURCE = RESOURCE + "source/"
+PARTICIPATION = RESOURCE + "participation/"
 
 
 @dataclass
@@ -115,7 +116,7 @@ def read_lines(engine: QueryEngine, source: Source, text: str | None, prefix: st
     for r in select(engine, lines_query(source.iri)):
         n = int(r["line"])
         passages[n][r["pa"]] = r.get("pal", r["pa"].rsplit("/", 1)[-1])
-        if r.get("x"):
+        if r.get("x") and not r["x"].startswith(PARTICIPATION):  # reached through their events
             derived[n][r["x"]] = r.get("xl", r["x"].rsplit("/", 1)[-1])
     statements = {int(r["line"]): (r["g"], int(r["n"])) for r in select(engine, LINE_GRAPHS)}
     out = []
