@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from kg.engine.base import QueryEngine
 from kg.namespaces import PREFIXES
-from kg.web.dates import PRECISIONS, long, when
+from kg.web.dates import MONTHS, PRECISIONS, long, when
 from kg.web.describe import PROLOGUE, iri_literal, select
 from kg.web.iris import href
 
@@ -37,7 +37,7 @@ class Summary:
 def _summary_query(iri: str) -> str:
     s = iri_literal(iri)
     return f"""{PROLOGUE}{SEM}
-SELECT ?e ?el ?ctl ?start ?end ?date ?text ?unit ?st ?stl ?own ?ownEnd WHERE {{
+SELECT ?e ?el ?ctl ?start ?end ?date ?text ?unit ?st ?stl ?own ?ownEnd ?ownUnit WHERE {{
   {{ ?e nio:affects {s} . OPTIONAL {{ ?e nio:changeType/(skos:prefLabel|rdfs:label) ?ctl }}
      OPTIONAL {{ ?e rdfs:label ?el }}
      OPTIONAL {{ ?e sem:hasEarliestBeginTimeStamp ?start }} OPTIONAL {{ ?e sem:hasLatestEndTimeStamp ?end }}
@@ -46,15 +46,24 @@ SELECT ?e ?el ?ctl ?start ?end ?date ?text ?unit ?st ?stl ?own ?ownEnd WHERE {{
   UNION {{ ?e org:originalOrganization {s} . BIND("renamed or succeeded" AS ?ctl)
      OPTIONAL {{ ?e rdfs:label ?el }} OPTIONAL {{ ?e sem:hasEarliestBeginTimeStamp ?start }} }}
   UNION {{ {s} nio:status ?st . OPTIONAL {{ ?st skos:prefLabel|rdfs:label ?stl }} }}
-  UNION {{ {s} sem:hasEarliestBeginTimeStamp ?own . OPTIONAL {{ {s} sem:hasLatestEndTimeStamp ?ownEnd }} }}
+  UNION {{ {s} sem:hasEarliestBeginTimeStamp ?own . OPTIONAL {{ {s} sem:hasLatestEndTimeStamp ?ownEnd }}
+           OPTIONAL {{ {s} time:unitType ?ownUnit }} }}
 }}"""
 
 
-def _day(value: str | None) -> str | None:
+def _day(value: str | None, precision: str | None = None) -> str | None:
+    """A time stamp in words at the precision of the date it bounds ("2004" for a year)."""
+    if not value:
+        return None
     try:
-        return long(dt.date.fromisoformat(value[:10])) if value else None
+        day = dt.date.fromisoformat(value[:10])
     except ValueError:
         return value
+    if precision == "year":
+        return str(day.year)
+    if precision == "month":
+        return f"{MONTHS[day.month - 1]} {day.year}"
+    return long(day)
 
 
 def summary(engine: QueryEngine, iri: str, prefix: str = "") -> Summary:
@@ -82,7 +91,8 @@ def summary(engine: QueryEngine, iri: str, prefix: str = "") -> Summary:
     undated = sorted((c for c in changes.values() if not c.sort), key=lambda c: c.label)
     starts = [c for c in dated if any(k in c.change for k in ("launch", "establish"))]
     ends = [c for c in dated if "discontinu" in c.change or "renamed" in c.change]
-    start = _day(own.get("own")) or (starts[0].when if starts else dated[0].when if dated else None)
-    end = _day(own.get("ownEnd")) or (ends[-1].when if ends else None)
+    unit = PRECISIONS.get(own.get("ownUnit", ""))
+    start = _day(own.get("own"), unit) or (starts[0].when if starts else dated[0].when if dated else None)
+    end = (ends[-1].when if ends else None) or _day(own.get("ownEnd"), unit)
     ongoing = (status or "").lower() == "ongoing"
     return Summary(start, end, ongoing, status, dated, undated)

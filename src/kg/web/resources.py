@@ -39,7 +39,6 @@ VOID_GRAPH = GRAPH + "void"
 HAS_PARTICIPATION = URIRef(ONTOLOGY + "hasParticipation")
 PARTICIPANT = URIRef(ONTOLOGY + "participant")
 AFFECTS = URIRef(ONTOLOGY + "affects")
-STATUS = URIRef(ONTOLOGY + "status")
 METHODS = ["GET", "HEAD"]
 
 
@@ -101,7 +100,7 @@ def serve_document(request: Request, path: str, default: str = "html") -> Respon
         return ontology_page(request, target, graph, renderer, headers)
     node = URIRef(target.iri)
     view = renderer.resource(target.iri, graph, statement_lines(engine, target.iri, prefix))
-    engaged = (None, AFFECTS, node) in graph or (node, STATUS, None) in graph
+    engaged = target.path.startswith("id/engagement/") or (None, AFFECTS, node) in graph
     contents = []
     if target.path.startswith("graph/") or target.path == "shapes":
         subjects = sorted({s for s in graph.subjects() if isinstance(s, URIRef) and s != URIRef(target.iri)})
