@@ -11,6 +11,7 @@ from rdflib import Graph
 
 from kg.namespaces import BASE, ONTOLOGY
 from kg.web.citation import citation
+from kg.web.engagement import summary
 from kg.web.examples import examples
 from kg.web.provenance import statement_lines
 from kg.web.render import Renderer
@@ -94,3 +95,25 @@ def test_citation_names_version_and_build() -> None:
     assert "version 1.2.0" in cite.text and "build abc123, 2026-11-30" in cite.text
     assert cite.bibtex.startswith("@misc{nato_iraq_kg_1_2_0,") and "year = {2026}" in cite.bibtex
     assert "url = {https://example.org/kg}" in cite.bibtex
+
+
+def test_engagement_summary_dates_at_their_precision() -> None:
+    unit = "http://www.w3.org/2006/time#"
+    lit = "literal"
+    engine = OneAnswer(
+        [
+            {"own": term("2004-01-01", lit), "ownEnd": term("2011-12-31", lit),
+             "ownUnit": term(unit + "unitYear")},
+            {"st": term(BASE + "id/concept/status/ended"), "stl": term("ended", lit)},
+            {"e": term(BASE + "id/event/end"), "el": term("NTM-I is discontinued", lit),
+             "ctl": term("discontinuation", lit), "start": term("2011-12-31", lit),
+             "end": term("2011-12-31", lit), "date": term("2011-12-31", lit), "unit": term(unit + "unitDay")},
+            {"e": term(BASE + "id/event/riga"), "el": term("Riga", lit), "start": term("2006-01-01", lit),
+             "end": term("2006-12-31", lit), "date": term("2006", lit), "unit": term(unit + "unitYear")},
+        ]
+    )  # fmt: skip
+    about = summary(engine, BASE + "id/engagement/ntm-i")  # type: ignore[arg-type]
+    assert about.start == "2004"
+    assert about.end == "31 December 2011 (day)"
+    assert about.status == "ended" and not about.ongoing
+    assert [c.label for c in about.history] == ["Riga", "NTM-I is discontinued"]
