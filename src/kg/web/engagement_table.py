@@ -39,6 +39,11 @@ class Table:
     sha256: str
 
 
+def _sorted(joined: str) -> str:
+    """A GROUP_CONCAT in a stable order (engines concatenate in any order)."""
+    return "; ".join(sorted(v for v in joined.split("; ") if v))
+
+
 def build(engine: QueryEngine) -> Table:
     details = {r["e"]: r for r in select(engine, DETAILS)}
     everything, _ = items(engine)
@@ -53,13 +58,13 @@ def build(engine: QueryEngine) -> Table:
             {
                 "engagement": item.iri,
                 "label": item.label,
-                "class": details.get(item.iri, {}).get("classes", ""),
+                "class": _sorted(details.get(item.iri, {}).get("classes", "")),
                 "start": item.start[:10],
                 "end": (item.end or "")[:10],
                 "ongoing": "true" if item.ongoing else "false",
                 "status": about.status or "",
                 "dated_from": item.note,
-                "conducted_by": details.get(item.iri, {}).get("conductors", ""),
+                "conducted_by": _sorted(details.get(item.iri, {}).get("conductors", "")),
                 "history": " | ".join(history),
             }
         )
