@@ -11,6 +11,7 @@ from kg import __version__
 from kg.engine.base import QueryError
 from kg.namespaces import BASE
 from kg.web.citation import citation
+from kg.web.deps import public_url
 from kg.web.describe import PROLOGUE, select
 from kg.web.examples import examples as load_examples
 from kg.web.lists import NAMES
@@ -42,7 +43,7 @@ def landing_router() -> APIRouter:
     @router.api_route("/", methods=["GET", "HEAD"], response_model=None, include_in_schema=False)
     def landing(request: Request) -> Response:
         info = request.app.state.build_info
-        public_url = get_settings(request).public_url.rstrip("/")
+        url = public_url(request)
         examples = [
             (e.question, e.query, "/sparql?query=" + quote(e.query))
             for e in load_examples(get_settings(request).root / "queries")
@@ -50,7 +51,7 @@ def landing_router() -> APIRouter:
         kinds = [(name, n, f"{prefix_of(request)}/list/{NAMES[name]}") for name, n in counts(request)]
         return page(
             request, "landing.html", info=info, counts=kinds, base=BASE, examples=examples,
-            public_url=public_url, cite=citation(info, __version__, public_url),
+            public_url=url, cite=citation(info, __version__, url),
         )  # fmt: skip
 
     return router
