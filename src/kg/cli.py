@@ -13,7 +13,8 @@ from typing import NoReturn
 
 import click
 
-from kg.inputs import project_root
+from kg import __version__
+from kg.project import NoProject, Project, locate
 
 ROOT_OPTION = click.option(
     "--root",
@@ -24,7 +25,47 @@ ROOT_OPTION = click.option(
 
 
 def _root(root: Path | None) -> Path:
-    return (root or project_root()).resolve()
+    """The checkout to build, validate or format (``--root``, or around the current folder)."""
+    try:
+        return locate(root, packaged_ok=False).root
+    except NoProject as err:
+        raise click.ClickException(str(err)) from None
+
+
+def _project(root: Path | None) -> Project:
+    """The checkout around the current folder or, outside any, the graph packaged with kg."""
+    try:
+        project = locate(root)
+    except NoProject as err:
+        raise click.ClickException(str(err)) from None
+    if project.packaged:
+        _progress(f"no project folder here: using the graph packaged with kg {__version__} ({project.dist})")
+    return project
+
+
+def _built_store(root: Path | None, dist: Path | None = None) -> Path:
+    """The Oxigraph store of ``dist``, else of the project; the packaged graph is built on first use."""
+    if dist is not None:
+        store_path = dist / "store"
+    else:
+        project = _project(root)
+        store_path = project.dist / "store"
+        if not store_path.is_dir() and project.packaged:
+            _build_packaged(project)
+    if not store_path.is_dir():
+        raise click.ClickException(f"{store_path} not found: run 'kg build' first")
+    return store_path
+
+
+def _build_packaged(project: Project) -> None:
+    from kg.build import BuildFailed
+    from kg.build import build as run_build
+
+    _progress("building the packaged graph once (about 15 s)")
+    try:
+        run_build(project.root, project.dist, progress=_progress)
+    except BuildFailed as err:
+        _fail(err)
 
 
 def _progress(message: str) -> None:
@@ -32,7 +73,7 @@ def _progress(message: str) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="nato-iraq-kg")
+@click.version_option(__version__, prog_name="kg")
 def main() -> None:
     """Build, check, query and serve the NATO–Iraq knowledge graph."""
 
@@ -124,10 +165,7 @@ def query(root: Path | None, query: str, output: str, dist: Path | None) -> None
     from kg.namespaces import PREFIXES
     from kg.results import render
 
-    r = _root(root)
-    store_path = (dist or r / "dist") / "store"
-    if not store_path.is_dir():
-        raise click.ClickException(f"{store_path} not found: run 'kg build' first")
+    store_path = _built_store(root, dist)
     text = (
         Path(query).read_text(encoding="utf-8") if query.endswith(".rq") and Path(query).is_file() else query
     )
@@ -174,9 +212,7 @@ def stats(root: Path | None) -> None:
 
     from kg.stats import compute
 
-    store_path = _root(root) / "dist" / "store"
-    if not store_path.is_dir():
-        raise click.ClickException(f"{store_path} not found: run 'kg build' first")
+    store_path = _built_store(root)
     for line in compute(ox.Store.read_only(str(store_path))).lines():
         click.echo(line)
 
@@ -265,9 +301,11 @@ def serve(
     from kg.settings import Settings
     from kg.web.app import create_app
 
-    r = _root(root)
+    project = _project(root)
+    r = project.root
     settings = Settings(
         root=r,
+        dist=project.dist,
         host=host,
         port=port,
         public_url=public_url or f"http://{host}:{port}",
@@ -282,7 +320,7 @@ def serve(
     if not settings.store_path.is_dir() and not engine_url:
         _progress("dist/ is missing: building it first")
         try:
-            run_build(r, progress=_progress)
+            run_build(r, project.dist, progress=_progress)
         except BuildFailed as err:
             _fail(err)
     if settings.data:
@@ -359,7 +397,7 @@ def publish(
     from kg.publish import PublishError, Target, credentials
     from kg.publish import publish as run_publish
 
-    folder = dist or _root(root) / "dist"
+    folder = dist or _project(root).dist
     try:
         store = Target(target, credentials(token, user, password, digest), graph_param, media_type, timeout)
         _progress(f"publishing {folder} to {target}")
