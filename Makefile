@@ -58,7 +58,9 @@ setup-test: setup test-tools
 build: $(VENV)/.runtime-installed
 	$(BIN)/kg build
 
-serve: setup-serve build
+# npm's download runs beside pip's install and the build (nothing else needs it before serving).
+serve:
+	@$(MAKE) --no-print-directory -j3 setup-serve build
 	$(BIN)/kg serve --host $(HOST) --port $(PORT) $(SERVE_ARGS)
 
 lint: setup
