@@ -113,3 +113,15 @@ def test_query_table_keeps_long_cells_whole_and_compacts_iris(built_repo: Path) 
     assert row.startswith("event:")
     code, out, _ = run("query", "--dist", str(built_repo), "-o", "csv", query)
     assert code == 0 and "http://www.w3.org/2006/time#unit" in out and label in out
+
+
+def test_nothing_in_the_repository_refers_to_a_folder_beside_it() -> None:
+    """The repository carries what it runs: no file names the project folder beside the checkout."""
+    import subprocess
+
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True)
+    files = [REPO / name for name in listed.stdout.decode().split("\0") if name]
+    assert len(files) > 50
+    outside = "../" + "shared"
+    found = [str(f.relative_to(REPO)) for f in files if f.is_file() and outside.encode() in f.read_bytes()]
+    assert found == []
