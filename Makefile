@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SERVE_ARGS ?=
-NPM := npm ci --no-audit --no-fund --ignore-scripts
+NPM := npm ci --no-audit --no-fund --ignore-scripts --prefer-offline
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_TOOLS := default-jre-headless libapache-jena-java libhttpclient-java chromium
 
@@ -18,12 +18,12 @@ DEBIAN_TOOLS := default-jre-headless libapache-jena-java libhttpclient-java chro
 # Stamps live inside .venv/ and node_modules/, so nothing untracked is left in the checkout.
 $(VENV)/.runtime-installed: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@ $(VENV)/.runtime-installed
 
 # Serving: the query editor (@triply/yasgui) only.
