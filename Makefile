@@ -50,7 +50,7 @@ test-tools:
 	  command -v apt-get >/dev/null || { echo "apt-get not found: install $(DEBIAN_TOOLS) by hand"; exit 1; }; \
 	  echo "Installing $(DEBIAN_TOOLS) with apt-get (a few minutes the first time)"; \
 	  $(SUDO) apt-get update && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEBIAN_TOOLS); \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEBIAN_TOOLS); \
 	fi
 
 setup-test: setup test-tools
