@@ -61,7 +61,7 @@ def _build_packaged(project: Project) -> None:
     from kg.build import BuildFailed
     from kg.build import build as run_build
 
-    _progress("building the packaged graph once (about 15 s)")
+    _progress("building the packaged graph once (about 10 s)")
     try:
         run_build(project.root, project.dist, progress=_progress)
     except BuildFailed as err:
