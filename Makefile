@@ -18,7 +18,7 @@ DEBIAN_TOOLS := default-jre-headless libapache-jena-java libhttpclient-java chro
 # Stamps live inside .venv/ and node_modules/, so nothing untracked is left in the checkout.
 $(VENV)/.runtime-installed: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-compile -e .
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml setup.py
