@@ -28,7 +28,16 @@ pytestmark = [pytest.mark.install, pytest.mark.server]
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 JSON = "application/sparql-results+json"
-TEST_ONLY = ("pytest", "playwright", "mypy", "ruff", "matplotlib", "build")
+TEST_ONLY = (
+    "pytest",
+    "playwright",
+    "mypy",
+    "ruff",
+    "matplotlib",
+    "build",
+    "sparqlwrapper",
+    "rdflib-endpoint",
+)
 
 
 @dataclass

@@ -5,11 +5,10 @@ Heavy modules are imported inside each command so that ``kg --help`` stays fast.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -166,14 +165,18 @@ def query(root: Path | None, query: str, output: str, dist: Path | None) -> None
     from kg.results import render
 
     store_path = _built_store(root, dist)
-    text = (
-        Path(query).read_text(encoding="utf-8") if query.endswith(".rq") and Path(query).is_file() else query
-    )
+    from kg.engine.syntax import explain
+
+    text = query
+    if query.endswith(".rq"):
+        if not Path(query).is_file():
+            raise click.ClickException(f"{query}: the query file does not exist")
+        text = Path(query).read_text(encoding="utf-8")
     store = ox.Store.read_only(str(store_path))
     try:
         result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
     except SyntaxError as err:
-        raise click.ClickException(f"malformed query: {err}") from None
+        raise click.ClickException(explain(text, str(err), PREFIXES)) from None
     click.echo(render(result, output))
 
 
@@ -219,11 +222,9 @@ def stats(root: Path | None) -> None:
 
 @main.command()
 @ROOT_OPTION
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="TCP port.")
-@click.option(
-    "--public-url", default=None, help="Address the service is reached at (default http://HOST:PORT)."
-)
+@click.option("--host", default=None, help="Interface to listen on [default 127.0.0.1; env KG_HOST].")
+@click.option("--port", default=None, type=int, help="TCP port [default 8000; env KG_PORT].")
+@click.option("--public-url", default=None, help="Address the service is reached at [env KG_PUBLIC_URL].")
 @click.option(
     "--data",
     "extra",
@@ -233,21 +234,17 @@ def stats(root: Path | None) -> None:
 )
 @click.option(
     "--query-timeout",
-    default=30.0,
-    show_default=True,
+    default=None,
     type=float,
-    envvar="KG_QUERY_TIMEOUT",
     help="Seconds a query may run before it is stopped (its worker is killed; the client gets 503) "
-    "[env KG_QUERY_TIMEOUT].",
+    "[default 30; env KG_QUERY_TIMEOUT].",
 )
 @click.option(
     "--max-rows",
-    default=10_000,
-    show_default=True,
+    default=None,
     type=click.IntRange(min=1),
-    envvar="KG_MAX_ROWS",
     help="Most result rows (or triples) of one query; the header X-Result-Truncated says when cut "
-    "[env KG_MAX_ROWS].",
+    "[default 10000; env KG_MAX_ROWS].",
 )
 @click.option(
     "--allow-service",
@@ -261,7 +258,6 @@ def stats(root: Path | None) -> None:
     "--workers",
     default=None,
     type=click.IntRange(min=1),
-    envvar="KG_WORKERS",
     help="Query worker processes, each running one query at a time [default: CPUs, at least 2; "
     "env KG_WORKERS].",
 )
@@ -270,80 +266,88 @@ def stats(root: Path | None) -> None:
     "engine_url",
     default=None,
     metavar="URL",
-    envvar="KG_ENGINE",
     help="Answer from this SPARQL 1.1 endpoint (Oxigraph server, Fuseki, GraphDB …, loaded with "
     "'kg publish') instead of the built store [env KG_ENGINE]; see docs/deployment.md.",
+)
+@click.option(
+    "--server",
+    type=click.Choice(["uvicorn", "granian"]),
+    default=None,
+    help="HTTP server [default uvicorn; granian is faster and needs 'pip install granian'; env KG_SERVER].",
+)
+@click.option(
+    "--http",
+    type=click.Choice(["h11", "httptools"]),
+    default=None,
+    help="uvicorn's HTTP parser [default h11: httptools drops the body of a POST that also asks to "
+    "upgrade to HTTP/2, as Java clients do; env KG_HTTP].",
 )
 def serve(
     engine_url: str | None,
     root: Path | None,
-    host: str,
-    port: int,
+    host: str | None,
+    port: int | None,
     public_url: str | None,
     extra: tuple[Path, ...],
-    query_timeout: float,
-    max_rows: int,
+    query_timeout: float | None,
+    max_rows: int | None,
     allow_service: tuple[str, ...],
     workers: int | None,
+    http: str | None,
+    server: str | None,
 ) -> None:
     """Serve the graph: SPARQL endpoint and query editor at /sparql, landing page at /.
 
     Builds the graph first if dist/ is missing. Queries run on Oxigraph in worker processes,
-    read-only, each under the time limit; see docs/sparql-service.md.
+    read-only, each under the time limit; see docs/sparql-service.md. Every option can also be
+    set as a KG_* environment variable; a flag wins over the environment.
     """
-    import uvicorn
-
     from kg.build import BuildFailed
     from kg.build import build as run_build
-    from kg.engine.base import QueryEngine
-    from kg.engine.policy import Allowlist
-    from kg.engine.pool import PoolEngine
     from kg.settings import Settings
     from kg.web.app import create_app
+    from kg.web.serving import engine_for, run
 
     project = _project(root)
-    r = project.root
-    settings = Settings(
-        root=r,
-        dist=project.dist,
-        host=host,
-        port=port,
-        public_url=public_url or f"http://{host}:{port}",
-        data=list(extra),
-        query_timeout=query_timeout,
-        max_rows=max_rows,
-        allow_service=list(allow_service),
-        workers=workers or max(2, os.cpu_count() or 2),
-    )
-    if engine_url and settings.data:
+    flags: dict[str, Any] = {
+        # the packaged graph is built into the user cache; a checkout's dist/ may come from KG_DIST
+        "dist": project.dist if project.packaged else None,
+        "host": host,
+        "port": port,
+        "public_url": public_url,
+        "data": list(extra) or None,
+        "query_timeout": query_timeout,
+        "max_rows": max_rows,
+        "allow_service": list(allow_service) or None,
+        "workers": workers,
+        "engine": engine_url,
+        "http": http,
+        "server": server,
+    }
+    settings = Settings(root=project.root, **{k: v for k, v in flags.items() if v is not None})
+    if settings.engine and settings.data:
         raise click.UsageError("--data goes into the store: 'kg build --data FILE' then 'kg publish'")
-    if not settings.store_path.is_dir() and not engine_url:
+    if not settings.store_path.is_dir() and not settings.engine:
         _progress("dist/ is missing: building it first")
         try:
-            run_build(r, project.dist, progress=_progress)
+            run_build(settings.root, settings.dist_dir, progress=_progress)
         except BuildFailed as err:
             _fail(err)
     if settings.data:
         _progress(f"merging {len(settings.data)} data file(s) into a temporary store for the query workers")
-    if engine_url:
-        from kg.engine.remote_config import remote_engine
+    shown = settings.public_url or f"http://{settings.host}:{settings.port}"
+    if settings.server == "granian":  # granian builds the app and its engine in its own worker process
+        _progress(f"serving {shown}/ (SPARQL at {shown}/sparql) with granian")
+        run(settings)
+        return
+    from kg.engine.remote_config import EngineConfigError
 
-        engine: QueryEngine = remote_engine(engine_url, settings)
-    else:
-        engine = PoolEngine(
-            settings.store_path,
-            settings.data,
-            workers=settings.workers,
-            timeout=settings.query_timeout,
-            max_rows=settings.max_rows,
-            max_depth=settings.max_depth,
-            allow=Allowlist(tuple(settings.allow_service)),
-            build_info=settings.dist_dir / "build.json",
-            union_limit=settings.union_limit,
-        )
-    app = create_app(settings, engine)
-    _progress(f"serving {settings.public_url}/ (SPARQL at {settings.public_url}/sparql)")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    try:
+        engine = engine_for(settings)
+    except EngineConfigError as err:
+        raise click.ClickException(str(err)) from None
+    _progress(f"serving {shown}/ (SPARQL at {shown}/sparql)")
+    run(settings, create_app(settings, engine))
 
 
 @main.command()

@@ -7,7 +7,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.engine.embedded import SOLUTION_FORMATS
+from kg.formats import RESULT_SERIALISERS as SOLUTION_FORMATS
 from kg.namespaces import compact_iri
 
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json")

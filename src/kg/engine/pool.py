@@ -12,17 +12,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-import threading
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
-from kg.engine.base import QueryEngine, QueryError, QueryResult, choose_media_type, collected
-from kg.engine.guard import inspect_query
-from kg.engine.policy import NO_REMOTE, Allowlist, plan_dataset
+from kg.engine.base import QueryEngine, QueryError, QueryResult
+from kg.engine.plan import Limits, QueryPlan
+from kg.engine.policy import NO_REMOTE, Allowlist
 from kg.engine.process import WorkerGone, WorkerProcess
 from kg.engine.stores import UNION_LIMIT, build_id, graph_names, prepare_store
-from kg.namespaces import PREFIXES
 
 log = logging.getLogger("kg.engine")
 STREAM_OVER = 1024 * 1024  # bodies larger than this are streamed from the worker to the client
@@ -47,6 +45,7 @@ class PoolEngine(QueryEngine):
         self.source, self.extra = store_path, tuple(extra)
         self.size, self.timeout, self.max_rows, self.max_depth = max(1, workers), timeout, max_rows, max_depth
         self.allow, self.build_info = allow, build_info
+        self.limits = Limits(max_rows=max_rows, timeout=timeout, max_depth=max_depth, allow=allow)
         self.union_limit = union_limit
         self.prepared = prepare_store(store_path, self.extra, union_limit)
         self._graphs = graph_names(self.prepared.path)
@@ -56,8 +55,6 @@ class PoolEngine(QueryEngine):
         self._live: set[WorkerProcess] = set()
         self._lent: dict[WorkerProcess, float] = {}  # streaming a body: until when at most
         self._tasks: set[asyncio.Task[None]] = set()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._loop_thread: threading.Thread | None = None
 
     @property
     def version(self) -> str:
@@ -69,7 +66,7 @@ class PoolEngine(QueryEngine):
     # -- life cycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
-        self._loop, self._loop_thread = asyncio.get_running_loop(), threading.current_thread()
+        await super().start()
         await asyncio.gather(*(self._spawn() for _ in range(self.size)))
         self._background(self._watch())
 
@@ -167,29 +164,11 @@ class PoolEngine(QueryEngine):
                 return worker
             self._background(self._retire(worker))
 
-    async def aexecute(
-        self,
-        query: str,
-        accepted: Sequence[str] = (),
-        *,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
-    ) -> QueryResult:
-        shape = inspect_query(query, self.max_depth, PREFIXES)
-        dataset = plan_dataset(shape, default_graphs, named_graphs, self.allow, self._graphs)
-        media = choose_media_type(shape.kind or "solutions", accepted)
-        if not media:
-            raise QueryError("None of the accepted media types fits the result of this query.", 406)
+    async def run(self, plan: QueryPlan) -> QueryResult:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
         worker = await self._acquire(deadline)
-        request = {"query": query, "media": media, "max_rows": self.max_rows, "timeout": self.timeout}
-        request["dataset"] = {
-            "default_graphs": dataset.default_graphs,
-            "named_graphs": dataset.named_graphs,
-            "union": dataset.union,
-            "fetch": dataset.fetch,
-        }
+        request = plan.as_message()
         try:
             header, size = await asyncio.wait_for(worker.ask(request), max(0.0, deadline - loop.time()))
             if size > STREAM_OVER and header.get("ok"):
@@ -230,20 +209,3 @@ class PoolEngine(QueryEngine):
                     self._release(worker)
                 else:  # a client that went away mid-body leaves this worker's pipe out of step
                     self._background(self._retire(worker))
-
-    def execute(
-        self,
-        query: str,
-        accepted: Sequence[str] = (),
-        *,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
-    ) -> QueryResult:
-        """Blocking form, for code running in a thread beside the server's event loop."""
-        loop = self._loop
-        if loop is None or not loop.is_running():
-            raise RuntimeError("PoolEngine.execute needs the pool started by the server (use aexecute)")
-        if threading.current_thread() is self._loop_thread:
-            raise RuntimeError("PoolEngine.execute would block the event loop: await aexecute instead")
-        coro = self.aexecute(query, accepted, default_graphs=default_graphs, named_graphs=named_graphs)
-        return asyncio.run_coroutine_threadsafe(collected(coro), loop).result()

@@ -88,7 +88,14 @@ def answer(store: ox.Store, request: dict[str, Any], union_stored: bool = False)
         target = with_remote_graphs(store, dataset, request["timeout"]) if dataset.fetch else store
         union_stored = union_stored and target is store
         result = run_query(
-            target, request["query"], request["media"], dataset, request["max_rows"], union_stored
+            target,
+            request["query"],
+            request["media"],
+            dataset,
+            request["max_rows"],
+            union_stored,
+            base_iri=request.get("base_iri"),
+            columns=request.get("columns", ()),
         )
     except QueryError as err:
         return json.dumps({"ok": False, "status": err.status, "message": err.message}).encode(), b""

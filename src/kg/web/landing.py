@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from kg.engine.base import QueryError
 from kg.namespaces import BASE
+from kg.web.deps import public_url
 from kg.web.describe import PROLOGUE, select
 from kg.web.examples import load_examples
 from kg.web.templating import get_engine, get_settings, page
@@ -45,7 +46,7 @@ def landing_router() -> APIRouter:
         ]
         return page(
             request, "landing.html", info=info, counts=counts(request), base=BASE, examples=examples,
-            public_url=get_settings(request).public_url.rstrip("/"),
+            public_url=public_url(request),
         )  # fmt: skip
 
     return router
