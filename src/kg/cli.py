@@ -161,17 +161,16 @@ def query(root: Path | None, query: str, output: str, dist: Path | None) -> None
     """
     import pyoxigraph as ox
 
+    from kg.engine.syntax import explain
     from kg.namespaces import PREFIXES
     from kg.results import render
-
-    store_path = _built_store(root, dist)
-    from kg.engine.syntax import explain
 
     text = query
     if query.endswith(".rq"):
         if not Path(query).is_file():
             raise click.ClickException(f"{query}: the query file does not exist")
         text = Path(query).read_text(encoding="utf-8")
+    store_path = _built_store(root, dist)
     store = ox.Store.read_only(str(store_path))
     try:
         result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
