@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from inprocess import build_mini, client
-from kg.web.security import DATA_POLICY, EDITOR_POLICY, PAGE_POLICY
+from kg.web.security import DATA_POLICY, PAGE_POLICY
 
 ASK = "/sparql?query=ASK%20%7B%7D"
 
@@ -28,7 +28,7 @@ def http(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
 
 @pytest.mark.parametrize(
     ("path", "accept", "policy"),
-    [("/", "text/html", PAGE_POLICY), ("/sparql", "text/html", EDITOR_POLICY), (ASK, "*/*", DATA_POLICY)],
+    [("/", "text/html", PAGE_POLICY), ("/sparql", "text/html", PAGE_POLICY), (ASK, "*/*", DATA_POLICY)],
 )
 def test_a_304_keeps_the_cached_answers_policy(http: TestClient, path: str, accept: str, policy: str) -> None:
     first = http.get(path, headers={"Accept": accept})

@@ -4,11 +4,8 @@ and ARQ's ``SERVICE`` with a long query (sent by POST). Only a real HTTP stack s
 from __future__ import annotations
 
 import json
-import re
-import shutil
 import socket
 import subprocess
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,28 +19,6 @@ from inprocess import build_mini
 
 pytestmark = pytest.mark.server
 
-JAVA_LIBS = Path("/usr/share/java")  # Debian's libapache-jena-java and its dependencies
-JENA_DEPS = [
-    "commons-cli",
-    "commons-codec",
-    "commons-compress",
-    "commons-csv",
-    "commons-io",
-    "commons-lang3",
-    "dexx.collection",
-    "gson",
-    "guava",
-    "httpclient",
-    "httpcore",
-    "jackson-core",
-    "jackson-databind",
-    "jackson-annotations",
-    "jsonld-java",
-    "protobuf",
-    "thrift",
-    "slf4j-api",
-    "slf4j-simple",
-]
 EVENT = "https://w3id.org/nato-iraq/id/event/2020-05-01-meeting"
 SELECT = f"SELECT ?label WHERE {{ <{EVENT}> <http://www.w3.org/2000/01/rdf-schema#label> ?label }}"
 H2C = "Upgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n"
@@ -108,24 +83,6 @@ def test_post_with_h2c_upgrade_headers_gets_its_body(server: Server, chunked: bo
     assert [b["label"]["value"] for b in bindings] == ["NATO meets Iraq"]
 
 
-@pytest.fixture(scope="module")
-def classpath(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Debian's Jena jars, plus the Xerces message bundles its jena-core relocates without."""
-    jars = sorted(p for p in JAVA_LIBS.glob("jena-*.jar") if not re.search(r"-[0-9][0-9.]*\\.jar$", p.name))
-    if not jars or shutil.which("java") is None:
-        pytest.fail("Apache Jena (Debian's libapache-jena-java) and Java are required: run `make setup-test`")
-    jars += [JAVA_LIBS / f"{name}.jar" for name in JENA_DEPS if (JAVA_LIBS / f"{name}.jar").is_file()]
-    fix = tmp_path_factory.mktemp("jena-fix")
-    with zipfile.ZipFile(JAVA_LIBS / "jena-core.jar") as jar:
-        for name in jar.namelist():
-            relocated = "org/apache/jena/ext/xerces/impl/"
-            if name.startswith(relocated) and name.endswith(".properties"):
-                target = fix / "xerces" / "impl" / name[len(relocated) :]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(jar.read(name))
-    return ":".join([*map(str, jars), str(fix)])
-
-
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 def test_granian_reads_the_body_of_an_h2c_upgrade_post(granian_server: Server, chunked: bool) -> None:
     status, _, body = raw_post(granian_server, SELECT.encode(), chunked)
@@ -145,18 +102,17 @@ def test_granian_serves_the_same_protocol(granian_server: Server) -> None:
     assert httpx.post(url, content=b"ASK {}", headers={"Content-Type": ""}).status_code == 400
 
 
-def jena(classpath: str, main: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run Jena's command-line class ``main`` (``arq.rsparql``, ``arq.sparql``)."""
-    command = ["java", "-cp", classpath, main, *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+def run_jena(jena: Path, tool: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run one of Jena's command-line tools (``rsparql``, ``arq``) through ``tools/jena``."""
+    return subprocess.run([str(jena), tool, *args], capture_output=True, text=True, timeout=300, check=False)
 
 
-def test_jena_rsparql_post_select_and_construct(server: Server, classpath: str, tmp_path: Path) -> None:
+def test_jena_rsparql_post_select_and_construct(server: Server, jena: Path, tmp_path: Path) -> None:
     query = tmp_path / "q.rq"
     query.write_text(SELECT)
-    result = jena(
-        classpath,
-        "arq.rsparql",
+    result = run_jena(
+        jena,
+        "rsparql",
         "--service",
         server.url + "/sparql",
         "--query",
@@ -167,9 +123,9 @@ def test_jena_rsparql_post_select_and_construct(server: Server, classpath: str, 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["label", "NATO meets Iraq"], result.stdout + result.stderr
     query.write_text(f"CONSTRUCT {{ <{EVENT}> ?p ?o }} WHERE {{ <{EVENT}> ?p ?o }}")
-    result = jena(
-        classpath,
-        "arq.rsparql",
+    result = run_jena(
+        jena,
+        "rsparql",
         "--service",
         server.url + "/sparql",
         "--query",
@@ -183,7 +139,7 @@ def test_jena_rsparql_post_select_and_construct(server: Server, classpath: str, 
     assert "sparql-service-description" not in result.stdout
 
 
-def test_arq_service_with_a_long_query(server: Server, classpath: str, tmp_path: Path) -> None:
+def test_arq_service_with_a_long_query(server: Server, jena: Path, tmp_path: Path) -> None:
     padding = " ".join(f'"{i:05d}-{"x" * 40}"' for i in range(100))  # > 4 KB: ARQ sends it by POST
     query = tmp_path / "service.rq"
     query.write_text(
@@ -194,7 +150,7 @@ def test_arq_service_with_a_long_query(server: Server, classpath: str, tmp_path:
         "  }\n}\n"
     )
     assert query.stat().st_size > 4096
-    result = jena(classpath, "arq.sparql", "--query", str(query), "--results=CSV")
+    result = run_jena(jena, "arq", "--query", str(query), "--results=CSV")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["label", "NATO meets Iraq"], result.stdout + result.stderr
 

@@ -23,9 +23,9 @@ from kg.engine.remote import RemoteEngine
 from kg.formats import GRAPHS, SOLUTIONS
 from kg.namespaces import GRAPH
 from kg.publish import Target, publish
-from oxigraph_server import OXIGRAPH, REASON, Oxigraph, start_oxigraph, stop_oxigraph
+from oxigraph_server import Oxigraph, start_oxigraph, stop_oxigraph
 
-pytestmark = [pytest.mark.server, pytest.mark.skipif(OXIGRAPH is None, reason=REASON)]
+pytestmark = [pytest.mark.server, pytest.mark.usefixtures("oxigraph_bin")]
 CQS = sorted((REPO / "queries").glob("cq-*.rq"))
 JSON = "application/sparql-results+json"
 DECISIONS = "SELECT ?d ?label WHERE { ?d a nio:Decision ; rdfs:label ?label } ORDER BY ?d ?label"

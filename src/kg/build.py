@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import __version__
 from kg.dumps import write_dumps
 from kg.inputs import InputFile, find_inputs
 from kg.loading import LoadedFile, parse_all
@@ -123,7 +124,8 @@ def build(
         del store
         gc.collect()
         info = {
-            "build_id": _fingerprint(result.loaded),
+            "version": __version__,
+            "build_id": f"{__version__}+{_fingerprint(result.loaded)}",
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "quads": len(quads),
             "triples": len({q.triple for q in quads}),

@@ -12,7 +12,8 @@ from typing import Any, NoReturn
 
 import click
 
-from kg.inputs import project_root
+from kg import __version__
+from kg.project import NoProject, Project, locate
 
 ROOT_OPTION = click.option(
     "--root",
@@ -23,7 +24,47 @@ ROOT_OPTION = click.option(
 
 
 def _root(root: Path | None) -> Path:
-    return (root or project_root()).resolve()
+    """The checkout to build, validate or format (``--root``, or around the current folder)."""
+    try:
+        return locate(root, packaged_ok=False).root
+    except NoProject as err:
+        raise click.ClickException(str(err)) from None
+
+
+def _project(root: Path | None) -> Project:
+    """The checkout around the current folder or, outside any, the graph packaged with kg."""
+    try:
+        project = locate(root)
+    except NoProject as err:
+        raise click.ClickException(str(err)) from None
+    if project.packaged:
+        _progress(f"no project folder here: using the graph packaged with kg {__version__} ({project.dist})")
+    return project
+
+
+def _built_store(root: Path | None, dist: Path | None = None) -> Path:
+    """The Oxigraph store of ``dist``, else of the project; the packaged graph is built on first use."""
+    if dist is not None:
+        store_path = dist / "store"
+    else:
+        project = _project(root)
+        store_path = project.dist / "store"
+        if not store_path.is_dir() and project.packaged:
+            _build_packaged(project)
+    if not store_path.is_dir():
+        raise click.ClickException(f"{store_path} not found: run 'kg build' first")
+    return store_path
+
+
+def _build_packaged(project: Project) -> None:
+    from kg.build import BuildFailed
+    from kg.build import build as run_build
+
+    _progress("building the packaged graph once (about 10 s)")
+    try:
+        run_build(project.root, project.dist, progress=_progress)
+    except BuildFailed as err:
+        _fail(err)
 
 
 def _progress(message: str) -> None:
@@ -31,7 +72,7 @@ def _progress(message: str) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="nato-iraq-kg")
+@click.version_option(__version__, prog_name="kg")
 def main() -> None:
     """Build, check, query and serve the NATO–Iraq knowledge graph."""
 
@@ -120,20 +161,16 @@ def query(root: Path | None, query: str, output: str, dist: Path | None) -> None
     """
     import pyoxigraph as ox
 
+    from kg.engine.syntax import explain
     from kg.namespaces import PREFIXES
     from kg.results import render
-
-    r = _root(root)
-    store_path = (dist or r / "dist") / "store"
-    if not store_path.is_dir():
-        raise click.ClickException(f"{store_path} not found: run 'kg build' first")
-    from kg.engine.syntax import explain
 
     text = query
     if query.endswith(".rq"):
         if not Path(query).is_file():
             raise click.ClickException(f"{query}: the query file does not exist")
         text = Path(query).read_text(encoding="utf-8")
+    store_path = _built_store(root, dist)
     store = ox.Store.read_only(str(store_path))
     try:
         result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
@@ -177,9 +214,7 @@ def stats(root: Path | None) -> None:
 
     from kg.stats import compute
 
-    store_path = _root(root) / "dist" / "store"
-    if not store_path.is_dir():
-        raise click.ClickException(f"{store_path} not found: run 'kg build' first")
+    store_path = _built_store(root)
     for line in compute(ox.Store.read_only(str(store_path))).lines():
         click.echo(line)
 
@@ -272,7 +307,10 @@ def serve(
     from kg.web.app import create_app
     from kg.web.serving import engine_for, run
 
+    project = _project(root)
     flags: dict[str, Any] = {
+        # the packaged graph is built into the user cache; a checkout's dist/ may come from KG_DIST
+        "dist": project.dist if project.packaged else None,
         "host": host,
         "port": port,
         "public_url": public_url,
@@ -285,13 +323,13 @@ def serve(
         "http": http,
         "server": server,
     }
-    settings = Settings(root=_root(root), **{k: v for k, v in flags.items() if v is not None})
+    settings = Settings(root=project.root, **{k: v for k, v in flags.items() if v is not None})
     if settings.engine and settings.data:
         raise click.UsageError("--data goes into the store: 'kg build --data FILE' then 'kg publish'")
     if not settings.store_path.is_dir() and not settings.engine:
         _progress("dist/ is missing: building it first")
         try:
-            run_build(settings.root, progress=_progress)
+            run_build(settings.root, settings.dist_dir, progress=_progress)
         except BuildFailed as err:
             _fail(err)
     if settings.data:
@@ -362,7 +400,7 @@ def publish(
     from kg.publish import PublishError, Target, credentials
     from kg.publish import publish as run_publish
 
-    folder = dist or _root(root) / "dist"
+    folder = dist or _project(root).dist
     try:
         store = Target(target, credentials(token, user, password, digest), graph_param, media_type, timeout)
         _progress(f"publishing {folder} to {target}")

@@ -15,19 +15,24 @@ from fastapi.staticfiles import StaticFiles
 from kg import __version__
 from kg.engine.base import QueryEngine
 from kg.settings import Settings
+from kg.web.assets import Assets, assets_router, install
 from kg.web.cache import ResultCache
 from kg.web.downloads import downloads_router
+from kg.web.editor import Editor
 from kg.web.errors import install_engine_errors
 from kg.web.examples import load_examples
 from kg.web.http_cache import BuildStamp, ConditionalGetMiddleware
+from kg.web.iris import path_prefix
 from kg.web.landing import landing_router
 from kg.web.limits import install_limits
+from kg.web.lists import lists_router
 from kg.web.openapi import describe_sparql
 from kg.web.page_data import warm_up_router
+from kg.web.reader import reader_router
 from kg.web.resources import resources_router
 from kg.web.search import search_router
 from kg.web.security import SecurityHeadersMiddleware
-from kg.web.sparql import Editor, sparql_router
+from kg.web.sparql import sparql_router
 from kg.web.timeline import timeline_router
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -84,24 +89,19 @@ def create_app(settings: Settings, engine: QueryEngine) -> FastAPI:
         expose_headers=EXPOSED,
     )
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every answer, errors included
-    app.include_router(sparql_router(Editor(load_examples(settings.root / "queries"))))
+    prefix = path_prefix(settings.public_url or "")
+    app.include_router(sparql_router(Editor(load_examples(settings.root / "queries"), prefix)))
     app.include_router(landing_router())
     app.include_router(resources_router())
     app.include_router(search_router())
     app.include_router(downloads_router())
     app.include_router(timeline_router())
+    app.include_router(lists_router())
+    app.include_router(reader_router())
     app.include_router(warm_up_router())  # its start-up runs inside the app's, which starts the engine
+    assets = Assets(yasgui_assets(settings.root))
+    install(assets)
+    app.include_router(assets_router(assets))
     app.mount("/static/app", StaticFiles(directory=STATIC), name="static-app")
-    assets = yasgui_assets(settings.root)
-    if assets is not None:
-        app.mount("/static/yasgui", StaticFiles(directory=assets), name="yasgui")
-
     describe_sparql(app)
-
-    @app.get("/static/favicon.svg", include_in_schema=False)
-    async def favicon() -> object:
-        from fastapi.responses import FileResponse
-
-        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
-
     return app

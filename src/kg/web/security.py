@@ -2,10 +2,11 @@
 
 - ``X-Content-Type-Options: nosniff``, ``Referrer-Policy`` and ``X-Frame-Options`` everywhere.
 - A ``Content-Security-Policy`` per kind of response: HTML pages load everything from this
-  server and nothing else (the query editor at ``/sparql``, also when it opens a shared
-  ``?query=`` link, runs its one inline script); any other response (data, JSON, SVG) may load
-  nothing at all. A 304 (see :mod:`kg.web.http_cache`) carries none: a cache updates the stored
-  page's headers from it, and the policy for "no content type" would replace the page's.
+  server and nothing else, and run no inline script (the query editor at ``/sparql``, also when
+  a browser opens a ``?query=`` link, reads its settings from a JSON data block and runs its
+  own script files); any other response (data, JSON, SVG) may load nothing at all. A 304 (see
+  :mod:`kg.web.http_cache`) carries none: a cache updates the stored page's headers from it,
+  and the policy for "no content type" would replace the page's.
 - Starlette's trailing-slash redirect builds its ``Location`` from the request's ``Host`` header
   (``Host: evil.example`` → ``http://evil.example/timeline``); such a Location is made relative.
 """
@@ -22,10 +23,7 @@ PAGE_POLICY = (
     "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'self'"
 )
-# the query editor (YASGUI) is started by an inline script holding the example queries
-EDITOR_POLICY = PAGE_POLICY.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
 DATA_POLICY = "default-src 'none'; frame-ancestors 'self'"
-EDITOR_PATHS = ("/sparql", "/sparql/")
 FIXED = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "strict-origin-when-cross-origin",
@@ -36,7 +34,7 @@ FIXED = {
 def policy_for(path: str, content_type: str) -> str:
     if not content_type.startswith(("text/html", "application/xhtml+xml")):
         return DATA_POLICY
-    return EDITOR_POLICY if path in EDITOR_PATHS else PAGE_POLICY
+    return PAGE_POLICY
 
 
 class SecurityHeadersMiddleware:

@@ -11,13 +11,10 @@ the editor with that query. See docs/sparql-service.md.
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import HTMLResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 from starlette.routing import Route
 
 from kg.engine.base import QueryEngine, QueryError, QueryResult
@@ -25,33 +22,13 @@ from kg.engine.plan import Limits, QueryPlan, plan_query
 from kg.formats import BY_KEY, SOLUTIONS, by_media_type, parse_accept
 from kg.web.cache import Entry, ResultCache
 from kg.web.deps import get_cache, get_engine, get_limits, get_settings, provided, public_url
+from kg.web.editor import Editor
 from kg.web.limits import decode_form, error, read_body
-from kg.web.service_description import DESCRIPTION, SYNTAXES, TITLE, describe_service, serialise
+from kg.web.service_description import SYNTAXES, describe_service, serialise
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PAGE_TYPES = ("text/html", "application/xhtml+xml")
 FORM = "application/x-www-form-urlencoded"
 Params = dict[str, list[str]]
-
-
-class Editor:
-    """The query editor page (YASGUI, its assets served by this app, no CDN)."""
-
-    def __init__(self, examples: Mapping[str, Mapping[str, str]], assets_url: str = "/static/yasgui") -> None:
-        self.examples, self.assets_url = examples, assets_url
-
-    def page(self, query: str | None = None) -> Response:
-        html = (TEMPLATES / "yasgui.html").read_text(encoding="utf-8")
-        html = html.replace("$TITLE", TITLE).replace("$DESCRIPTION", DESCRIPTION)
-        html = html.replace("$ASSETS", self.assets_url)
-        html = html.replace("$EXAMPLE_QUERIES", _script_json(self.examples))
-        html = html.replace("$SHARED_QUERY", _script_json(query))
-        return HTMLResponse(html, headers={"Vary": "Accept"})
-
-
-def _script_json(value: object) -> str:
-    """``value`` as JSON that is safe inside a ``<script>`` element."""
-    return json.dumps(value).replace("</", "<\\/")
 
 
 def wants_page(accept: str | None) -> bool:

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from kg.web.assets import asset_url
 from kg.web.deps import get_engine as get_engine
 from kg.web.deps import get_settings as get_settings
 from kg.web.iris import href, path_prefix
@@ -26,6 +27,7 @@ def environment() -> Environment:
     )
     env.filters["text_fragment"] = text_fragment
     env.filters["compact"] = compact
+    env.globals["asset"] = asset_url
     return env
 
 
