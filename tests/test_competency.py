@@ -30,7 +30,7 @@ def run(store: ox.Store, number: int) -> list[dict[str, str]]:
 
 def test_there_is_one_query_per_competency_question() -> None:
     numbers = sorted(int(p.name[3:5]) for p in QUERIES.glob("cq-*.rq"))
-    assert numbers == list(range(1, 17))
+    assert numbers == list(range(1, 31))
     for path in QUERIES.glob("cq-*.rq"):
         text = path.read_text()
         assert text.startswith("# title: ") and "# question: " in text, path.name
