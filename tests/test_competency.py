@@ -20,7 +20,7 @@ def store(built_repo: Path) -> ox.Store:
 
 def run(store: ox.Store, number: int) -> list[dict[str, str]]:
     (path,) = QUERIES.glob(f"cq-{number:02d}-*.rq")
-    result = store.query(path.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+    result = store.query(path.read_text(encoding="utf-8"))
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
     rows = [{n: sol[n].value for n in names if sol[n] is not None} for sol in result]

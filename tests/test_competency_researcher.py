@@ -109,7 +109,6 @@ def test_cq20_the_source_names_eight_people(store: ox.Store) -> None:
     assert "Ilyad Allawi" in next(r for r in rows if r["name"] == "Iyad Allawi")["otherNames"]
 
 
-@PENDING
 def test_cq21_facts_from_line_26(store: ox.Store) -> None:
     rows = run(store, 21)
     line = lines()[25]
@@ -123,7 +122,6 @@ def test_cq21_facts_from_line_26(store: ox.Store) -> None:
     assert ID + "event/2023-08-nac-expands-nmi-scope" not in subjects
 
 
-@PENDING
 def test_cq22_lines_supporting_nmi_launch_date_agree(store: ox.Store) -> None:
     rows = run(store, 22)
     source = lines()

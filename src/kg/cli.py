@@ -133,7 +133,7 @@ def query(root: Path | None, query: str, output: str, dist: Path | None) -> None
     )
     store = ox.Store.read_only(str(store_path))
     try:
-        result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        result = store.query(text, prefixes=PREFIXES)
     except SyntaxError as err:
         raise click.ClickException(f"malformed query: {err}") from None
     click.echo(render(result, output))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.dumps import default_graph_triples
 from kg.namespaces import PREFIXES, sparql_prologue
 
 ROLE = PREFIXES["roletype"]
@@ -70,7 +71,7 @@ def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) ->
 
 
 def _rows(store: ox.Store, query: str) -> list[dict[str, str]]:
-    result = store.query(query, use_default_graph_as_union=True)
+    result = store.query(query)
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
     return [{n: _value(sol[n]) for n in names} for sol in result]
@@ -79,7 +80,9 @@ def _rows(store: ox.Store, query: str) -> list[dict[str, str]]:
 def write_tables(quads: list[ox.Quad], out: Path) -> dict[str, int]:
     """Write the tables into ``out``; return file name → number of data rows."""
     store = ox.Store()
-    store.bulk_extend(quads)
+    store.bulk_extend(
+        ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in default_graph_triples(quads)
+    )
     out.mkdir(parents=True, exist_ok=True)
     quotes: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for row in _rows(store, QUOTES):

@@ -70,6 +70,14 @@ def _add_files(store: ox.Store, extra: Sequence[Path], union: bool) -> None:
             store.bulk_extend(_with_union(quads) if union else quads)
 
 
+def _stored_default(store_path: Path | None) -> bool:
+    """Whether the built store holds its own default graph (``kg build`` writes data + ontology there)."""
+    if store_path is None or not store_path.is_dir():
+        return False
+    store = ox.Store.read_only(str(store_path))
+    return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+
+
 def _size(store_path: Path | None, extra: Sequence[Path]) -> int:
     """Quads in the store plus a rough count for the files (one per 100 bytes)."""
     quads = len(ox.Store.read_only(str(store_path))) if store_path is not None and store_path.is_dir() else 0
@@ -80,6 +88,12 @@ def prepare_store(
     store_path: Path | None, extra: Sequence[Path] = (), union_limit: int = UNION_LIMIT
 ) -> Prepared:
     """The store the workers should open (a temporary copy when needed; see the module doc)."""
+    if _stored_default(store_path):  # the build chose the default graph: serve it as it is
+        if not extra:
+            return Prepared(store_path, union_stored=True)  # type: ignore[arg-type]
+        union_limit, stored = 0, True
+    else:
+        stored = False
     union = _size(store_path, extra) <= union_limit
     if not extra and not union and store_path is not None:
         return Prepared(store_path)
@@ -89,14 +103,14 @@ def prepare_store(
         if store_path is not None and store_path.is_dir():
             built = ox.Store.read_only(str(store_path))
             store.bulk_extend(_with_union(built) if union else built)
-        _add_files(store, extra, union)
+        _add_files(store, extra, union or stored)
         store.flush()
         store.optimize()
         del store
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return Prepared(tmp / "store", union, tmp)
+    return Prepared(tmp / "store", union or stored, tmp)
 
 
 def build_id(info: Path | None) -> str:
