@@ -54,7 +54,6 @@ def test_researcher_queries_are_short_single_selects(number: int) -> None:
     assert len([line for line in body.splitlines() if line.strip()]) <= 10, "short: at most 10 lines"
 
 
-@PENDING
 def test_cq17_events_at_the_request_of_an_iraqi_actor(store: ox.Store) -> None:
     rows = run(store, 17)
     dates = {r["dateText"] for r in rows}
@@ -76,7 +75,6 @@ def test_cq17_events_at_the_request_of_an_iraqi_actor(store: ox.Store) -> None:
     assert sorted_dates == sorted(sorted_dates)
 
 
-@PENDING
 def test_cq18_every_iraqi_actor_in_one_pattern(store: ox.Store) -> None:
     labels = {r["label"] for r in run(store, 18)}
     for body in ("Ministry of Interior", "Federal Police Command", "Counter-Terrorism Service"):
@@ -86,7 +84,6 @@ def test_cq18_every_iraqi_actor_in_one_pattern(store: ox.Store) -> None:
     assert not any("NATO" in label or "North Atlantic" in label for label in labels)
 
 
-@PENDING
 def test_cq19_every_nato_actor_in_one_pattern(store: ox.Store) -> None:
     labels = {r["label"] for r in run(store, 19)}
     assert {"North Atlantic Council", "Jens Stoltenberg"} <= labels
@@ -96,7 +93,6 @@ def test_cq19_every_nato_actor_in_one_pattern(store: ox.Store) -> None:
     assert not any("Iraq" in label for label in labels)
 
 
-@PENDING
 def test_cq20_the_source_names_eight_people(store: ox.Store) -> None:
     rows = run(store, 20)
     assert len(rows) == 8
@@ -222,7 +218,6 @@ def test_cq29_actor_codes(store: ox.Store) -> None:
     assert gov
 
 
-@PENDING
 def test_cq30_statements_from_outside_the_source(store: ox.Store) -> None:
     rows = run(store, 30)
     origins = {r["origin"] for r in rows}

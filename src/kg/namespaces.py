@@ -30,6 +30,7 @@ PREFIXES: dict[str, str] = {
     "source": RESOURCE + "source/",
     "scheme": RESOURCE + "scheme/",
     "discrepancy": RESOURCE + "discrepancy/",
+    "request": RESOURCE + "request/",
     "eventtype": RESOURCE + "concept/event-type/",
     "roletype": RESOURCE + "concept/role-type/",
     "changetype": RESOURCE + "concept/change-type/",
