@@ -10,6 +10,8 @@ The hand-written files state facts; ``kg build`` adds what follows from them by 
 - passages: every ``passage:L<n>`` (and ``passage:L<n>-<part>``) that is referred to but not
   described gets its ``nio:Passage`` and ``oa:TextQuoteSelector`` — a whole-line passage quotes
   line n verbatim; a part keeps its hand-written ``oa:exact`` and gets ``oa:prefix``/``oa:suffix``;
+- superclass types: every ``nio:`` superclass of a resource's ``nio:`` classes (a decision is
+  also ``a nio:Event``), so that a researcher's first guess finds every kind;
 - per-line provenance: one named graph ``graph/line/<n>`` per source line, holding every
   statement that line supports, described in the default graph by ``nio:sourceLine`` and
   ``prov:wasDerivedFrom`` its whole-line passage.
@@ -35,6 +37,7 @@ from kg.rdfconv import term_value
 NIO = ONTOLOGY
 RDF_TYPE = PREFIXES["rdf"] + "type"
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
+RDFS_SUBCLASS = PREFIXES["rdfs"] + "subClassOf"
 PROV_DERIVED = PREFIXES["prov"] + "wasDerivedFrom"
 OA = PREFIXES["oa"]
 SEM = PREFIXES["sem"]
@@ -381,6 +384,35 @@ def _line_index(line_quads: list[ox.Quad]) -> list[ox.Quad]:
     return out
 
 
+def _superclass_types(loaded: list[LoadedFile], data: list[ox.Quad]) -> list[ox.Quad]:
+    """``rdf:type`` every superclass in the ontology's own hierarchy, so ``?e a nio:Event`` finds decisions too."""
+    parents: dict[str, set[str]] = defaultdict(set)
+    for lf in loaded:
+        if lf.source.kind != "ontology":
+            continue
+        for q in lf.quads:
+            if q.predicate.value == RDFS_SUBCLASS and isinstance(q.object, ox.NamedNode):
+                if q.subject.value.startswith(NIO) and q.object.value.startswith(NIO):  # type: ignore[union-attr]
+                    parents[q.subject.value].add(q.object.value)  # type: ignore[union-attr]
+
+    def ancestors(cls: str, seen: set[str]) -> set[str]:
+        for parent in parents.get(cls, set()) - seen:
+            seen.add(parent)
+            ancestors(parent, seen)
+        return seen
+
+    typed: dict[Term, set[str]] = defaultdict(set)
+    for q in data:
+        if q.predicate.value == RDF_TYPE and isinstance(q.object, ox.NamedNode):
+            typed[q.subject].add(q.object.value)
+    graph = ox.NamedNode(GENERATED_GRAPH)
+    out: list[ox.Quad] = []
+    for subject, classes in typed.items():
+        implied = set().union(*(ancestors(c, set()) for c in classes)) - classes
+        out.extend(ox.Quad(subject, _iri(RDF_TYPE), _iri(c), graph) for c in sorted(implied))  # type: ignore[arg-type]
+    return out
+
+
 def generate(loaded: list[LoadedFile], root: Path) -> list[LoadedFile]:
     """Complete the data files in place; return them plus the generated graphs (see the module doc).
 
@@ -392,13 +424,13 @@ def generate(loaded: list[LoadedFile], root: Path) -> list[LoadedFile]:
         _expand_blocks(lf, state, root)
         _add_dates(lf, state, root)
     data = [q for lf in data_files for q in lf.quads]
-    generated: list[ox.Quad] = []
+    generated: list[ox.Quad] = _superclass_types(loaded, data)
     line_quads = _line_graphs(data_files, data, state)
     index = _line_index(line_quads)
     source = _source(data, root)
     if source is not None:
         extra = {q.object.value for q in index if q.predicate.value == PROV_DERIVED}  # type: ignore[union-attr]
-        generated = _passages(data, source, extra, state)
+        generated += _passages(data, source, extra, state)
     if state.problems:
         raise GenerationError(state.problems)
     folder = root / "data"
