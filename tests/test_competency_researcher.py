@@ -143,7 +143,6 @@ def test_cq23_every_event_sorts_on_one_date_key(store: ox.Store) -> None:
         assert year and year_of.get(words) == year.group(0), words
 
 
-@PENDING
 def test_cq24_nmi_aims_and_limits(store: ox.Store) -> None:
     rows = run(store, 24)
     aims = " | ".join(r["label"] for r in rows if r["kind"] == "aim")
@@ -155,7 +154,6 @@ def test_cq24_nmi_aims_and_limits(store: ox.Store) -> None:
         assert words in line and words in limits, words
 
 
-@PENDING
 def test_cq25_principles_and_aims_of_the_partnership(store: ox.Store) -> None:
     rows = run(store, 25)
     principles = {r["label"] for r in rows if r["kind"] == "principle"}
@@ -170,7 +168,6 @@ def test_cq25_principles_and_aims_of_the_partnership(store: ox.Store) -> None:
         assert words in lines()[1] and words in aims, words
 
 
-@PENDING
 def test_cq26_coordination_partners(store: ox.Store) -> None:
     labels = {r["label"] for r in run(store, 26)}
     line = lines()[24]
@@ -184,7 +181,6 @@ def test_cq26_coordination_partners(store: ox.Store) -> None:
         assert any(name.lower() in label.lower() for label in labels), name
 
 
-@PENDING
 def test_cq27_conditions_on_troop_increases(store: ox.Store) -> None:
     rows = run(store, 27)
     conditions = " | ".join(r["condition"] for r in rows)
