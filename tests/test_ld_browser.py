@@ -33,7 +33,7 @@ PAGES = [
             "Who took part",
         ],
     ),
-    ("/id/person/iyad-allawi", "ld-person", ["Ilyad Allawi", "Wikidata Q", "Took part in", "Line 32"]),
+    ("/id/person/iyad-allawi", "ld-person", ["Iyad Allawi", "Wikidata Q", "Took part in", "Line 32"]),
     ("/timeline", "ld-timeline", ["NATO Training Mission-Iraq", "NATO Summit in Istanbul"]),
     ("/ontology", "ld-ontology", ["NATO–Iraq ontology", "Classes", "nio:Event"]),
 ]
@@ -86,7 +86,7 @@ def test_timeline_filter_works_without_javascript(
     page, _ = browser_page
     page.goto(live_server.url + "/timeline")
     total = page.locator("ol.timeline-list li").count()
-    page.select_option("select[name=actor]", label="Ilyad Allawi")
+    page.select_option("select[name=actor]", label="Iyad Allawi")
     page.click("form.timeline-filters button[type=submit]")
     page.wait_for_load_state()
     assert "actor=" in page.url

@@ -385,15 +385,15 @@ def _line_index(line_quads: list[ox.Quad]) -> list[ox.Quad]:
 
 
 def _superclass_types(loaded: list[LoadedFile], data: list[ox.Quad]) -> list[ox.Quad]:
-    """``rdf:type`` every superclass in the ontology's own hierarchy, so ``?e a nio:Event`` finds decisions too."""
+    """Type every resource with its ``nio:`` superclasses, so ``?e a nio:Event`` finds decisions too."""
     parents: dict[str, set[str]] = defaultdict(set)
     for lf in loaded:
         if lf.source.kind != "ontology":
             continue
         for q in lf.quads:
-            if q.predicate.value == RDFS_SUBCLASS and isinstance(q.object, ox.NamedNode):
-                if q.subject.value.startswith(NIO) and q.object.value.startswith(NIO):  # type: ignore[union-attr]
-                    parents[q.subject.value].add(q.object.value)  # type: ignore[union-attr]
+            child, parent = term_value(q.subject), term_value(q.object)
+            if q.predicate.value == RDFS_SUBCLASS and child.startswith(NIO) and parent.startswith(NIO):
+                parents[child].add(parent)
 
     def ancestors(cls: str, seen: set[str]) -> set[str]:
         for parent in parents.get(cls, set()) - seen:

@@ -3,7 +3,8 @@
 - ``events.csv``: one row per event, with its date (value, words as written, precision, bounds),
   class and event types, actors, places, the quoted source passages and their line numbers.
 - ``dyadic.csv``: "who did what to whom", in the style of GDELT/ICEWS event data: one row per
-  (source actor, target actor) pair of an event, from the roles of its participations.
+  (source actor, target actor) pair of an event, from the roles of its participations and from
+  who made the request it answers (role "requester", derived from nio:inResponseTo/nio:requestedBy).
 """
 
 from __future__ import annotations
@@ -61,7 +62,10 @@ SELECT ?e ?line ?exact WHERE {{
 
 ROLES = f"""{sparql_prologue()}
 SELECT ?e ?actor ?actorLabel ?role WHERE {{
-  ?e nio:hasParticipation ?part . ?part nio:participant ?actor ; sem:roleType ?role .
+  {{ ?e nio:hasParticipation ?part . ?part nio:participant ?actor ; sem:roleType ?role . }}
+  UNION {{ ?e nio:requestedBy ?actor . BIND (roletype:requester AS ?role) }}
+  UNION {{ ?e nio:inResponseTo/nio:requestedBy ?actor . BIND (roletype:requester AS ?role) }}
+  UNION {{ ?e nio:onBehalfOf ?actor . BIND (roletype:on-behalf-of AS ?role) }}
   ?actor rdfs:label ?actorLabel .
 }} ORDER BY ?e ?role ?actor"""
 
