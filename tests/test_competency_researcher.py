@@ -37,9 +37,6 @@ def run(store: ox.Store, number: int) -> list[dict[str, str]]:
     return rows
 
 
-PENDING = pytest.mark.xfail(strict=True, reason="the model does not answer this yet")
-
-
 def milestone_date(text: str) -> str:
     """The date words a milestone line starts with ("22 June 2004", "End 2004", "2006")."""
     return text.split(":", 1)[0].strip()
@@ -191,7 +188,6 @@ def test_cq27_conditions_on_troop_increases(store: ox.Store) -> None:
     assert {r["dateText"] for r in rows} == {"February 2021"}
 
 
-@PENDING
 def test_cq28_every_event_type_used_has_a_cameo_code(store: ox.Store) -> None:
     rows = run(store, 28)
     codes = {r["cameo"] for r in rows}
@@ -203,7 +199,6 @@ def test_cq28_every_event_type_used_has_a_cameo_code(store: ox.Store) -> None:
     assert {s["t"].value for s in typed} <= {r["type"] for r in rows}
 
 
-@PENDING
 def test_cq29_actor_codes(store: ox.Store) -> None:
     rows = {r["label"]: r for r in run(store, 29)}
     assert rows["Iraq"]["cameo"] == "IRQ" and rows["Iraq"]["country"] == "IRQ"
