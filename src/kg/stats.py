@@ -27,7 +27,7 @@ class Stats:
 
     def lines(self) -> list[str]:
         out = [
-            f"triples (union of graphs): {self.triples:,}",
+            f"triples (default graph):   {self.triples:,}",
             f"named graphs:              {self.named_graphs}",
             f"distinct subjects:         {self.subjects:,}",
             f"distinct properties:       {self.properties}",
