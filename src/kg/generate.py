@@ -413,6 +413,19 @@ def _superclass_types(loaded: list[LoadedFile], data: list[ox.Quad]) -> list[ox.
     return out
 
 
+def _drop_repeats(files: list[LoadedFile]) -> None:
+    """Keep each statement in the first data file that states it (a query over several named
+    graphs, such as a remote store's dataset, would otherwise see it twice)."""
+    seen: set[ox.Triple] = set()
+    for lf in files:
+        kept = []
+        for q in lf.quads:
+            if q.triple not in seen:
+                seen.add(q.triple)
+                kept.append(q)
+        lf.quads = kept
+
+
 def generate(loaded: list[LoadedFile], root: Path) -> list[LoadedFile]:
     """Complete the data files in place; return them plus the generated graphs (see the module doc).
 
@@ -423,6 +436,7 @@ def generate(loaded: list[LoadedFile], root: Path) -> list[LoadedFile]:
     for lf in data_files:
         _expand_blocks(lf, state, root)
         _add_dates(lf, state, root)
+    _drop_repeats(data_files)
     data = [q for lf in data_files for q in lf.quads]
     generated: list[ox.Quad] = _superclass_types(loaded, data)
     line_quads = _line_graphs(data_files, data, state)

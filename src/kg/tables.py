@@ -60,7 +60,8 @@ WHERE {{
   OPTIONAL {{ ?e sem:hasActor/rdfs:label ?actorLabel }}
   OPTIONAL {{ ?e sem:hasPlace/rdfs:label ?placeLabel }}
   OPTIONAL {{ ?e nio:eventType/skos:closeMatch ?c . ?c skos:inScheme scheme:cameo ; skos:notation ?cameo }}
-  OPTIONAL {{ ?e nio:eventType/skos:closeMatch ?pl . ?pl skos:inScheme scheme:plover ; skos:notation ?plover }}
+  OPTIONAL {{ ?e nio:eventType/skos:closeMatch ?pl .
+             ?pl skos:inScheme scheme:plover ; skos:notation ?plover }}
 }} GROUP BY ?e ?label ?date ?text ?unit ?earliest ?latest ORDER BY ?earliest ?e"""
 
 QUOTES = f"""{sparql_prologue()}

@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 import httpx
 
+from kg.dumps import DEFAULT_GRAPH_PARTS
 from kg.engine.base import QueryEngine, QueryError, QueryResult, choose_media_type
 from kg.engine.guard import inspect_query
 from kg.engine.policy import NO_REMOTE, Allowlist, Dataset, plan_dataset
@@ -164,7 +165,9 @@ class RemoteEngine(QueryEngine):
             if self.union == "store":
                 return []
             graphs = self.named_graphs()
-            return [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
+            # the dataset's default graph merges its data, ontology and extra graphs (kg.dumps)
+            default = [g for g in graphs if g.startswith(DEFAULT_GRAPH_PARTS)] or graphs
+            return [("default-graph-uri", g) for g in default] + [("named-graph-uri", g) for g in graphs]
         if not protocol:  # the query's own FROM / FROM NAMED say it
             return []
         return [("default-graph-uri", g) for g in dataset.default_graphs] + [
