@@ -44,11 +44,14 @@ def test_cq01_engagements_with_start_and_end(store: ox.Store) -> None:
     assert rows["nmi"]["start"] == "2018-07-11" and rows["nmi"]["end"] == "ongoing"
     assert rows["ipcp"]["start"] == "2012-09-24"
     assert rows["dcb-package-iraq"]["start"] == "2015-07-31"
-    assert rows["dcb-training-jordan"]["end"] == "2016-12-31"
+    assert rows["dcb-training-jordan"]["end"] == "2016-12-31"  # the period the source states (line 52)
+    assert rows["core-team"]["end"] == "not stated"
     assert rows["transition-cell"]["start"] == "2012-06-01"
     assert rows["core-team"]["start"] == "2017-01-01"
     assert rows["in-country-training"]["start"] == "2017-01-01"
     assert rows["in-country-training"]["end"] == "ongoing"
+    assert all(r.get("start") and r.get("end") for r in rows.values()), "an empty start or end"
+    assert rows["dcb-initiative"]["start"] == "not stated"
     kinds = {r["kind"] for r in rows.values()}
     assert {"mission", "programme", "package", "initiative"} <= kinds
 

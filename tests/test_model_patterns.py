@@ -321,3 +321,27 @@ def test_linked_facts_once_only_in_comments(store: ox.Store) -> None:
              event:2017-late-nato-scales-up nio:inResponseTo ?r }
              ?r nio:requestedBy organisation:government-of-iraq }""",
     )
+
+
+# ------------------------------------------------------------------ docs (point 12)
+
+DOCS = [
+    Path(__file__).resolve().parent.parent / p
+    for p in ("README.md", "ontology/README.md", "docs/modelling-spec.md", "docs/event-data.md")
+]
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+def test_docs_write_iris_the_way_sparql_accepts_them(doc: Path) -> None:
+    import re
+
+    text = doc.read_text(encoding="utf-8")
+    assert not re.findall(r"niq:[a-z-]+/", text), "niq:kind/… is not a valid prefixed name; use event: …"
+
+
+def test_the_predeclared_prefixes_are_documented() -> None:
+    from kg.namespaces import PREFIXES
+
+    spec = (Path(__file__).resolve().parent.parent / "docs" / "modelling-spec.md").read_text(encoding="utf-8")
+    missing = [p for p, iri in PREFIXES.items() if f"| `{p}:` | `{iri}` |" not in spec]
+    assert not missing
