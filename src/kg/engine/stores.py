@@ -5,7 +5,9 @@ Worker processes each open one on-disk store read-only. ``prepare_store`` decide
 - With ``kg serve --data FILE``, the files must be visible to every worker, so a merged store
   (the build plus the files, each file in its own named graph as ``kg build --data`` would put
   it) is written into a temporary folder once, and the workers open that.
-- The default graph of this endpoint is the union of all named graphs. Oxigraph evaluates that
+- A store written by ``kg build`` holds its own default graph (data and ontology only): it is served
+  as it is (``union_stored``), with ``--data`` files added to it.
+- Otherwise the default graph of this endpoint is the union of all named graphs. Oxigraph evaluates that
   union (``use_default_graph_as_union``) 10–40 % slower than a plain default graph on disk, so
   when the dataset holds at most ``union_limit`` quads the serving copy also stores every triple
   once in its default graph (the RDF merge of the named graphs), and queries read it directly.
