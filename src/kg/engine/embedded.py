@@ -25,7 +25,7 @@ from kg.engine.base import (
 )
 from kg.engine.guard import inspect_query
 from kg.engine.policy import NO_REMOTE, Allowlist, Dataset, plan_dataset
-from kg.engine.stores import named_graph_iris, open_store
+from kg.engine.stores import named_graph_iris, open_store, stored_default
 from kg.namespaces import PREFIXES
 
 SOLUTION_FORMATS = {
@@ -159,6 +159,7 @@ class EmbeddedEngine(QueryEngine):
         max_rows: int = 10_000,
     ) -> None:
         self.store = open_store(store_path, extra)
+        self.union_stored = stored_default(store_path)  # kg build stores the default graph itself
         self.allow = allow
         self.max_rows = max_rows
 
@@ -177,7 +178,7 @@ class EmbeddedEngine(QueryEngine):
         media = choose_media_type(shape.kind or "solutions", accepted)
         if not media:
             raise QueryError("None of the accepted media types fits the result of this query.", 406)
-        return run_query(self.store, query, media, dataset, self.max_rows)
+        return run_query(self.store, query, media, dataset, self.max_rows, union_stored=self.union_stored)
 
     def named_graphs(self) -> list[str]:
         return named_graph_iris(self.store)

@@ -162,11 +162,13 @@ class RemoteEngine(QueryEngine):
 
     def _dataset_fields(self, dataset: Dataset, protocol: bool) -> list[tuple[str, str]]:
         if dataset.union:
-            if self.union == "store":
-                return []
             graphs = self.named_graphs()
-            # the dataset's default graph merges its data, ontology and extra graphs (kg.dumps)
-            default = [g for g in graphs if g.startswith(DEFAULT_GRAPH_PARTS)] or graphs
+            # the dataset's default graph merges its data, ontology and extra graphs (kg.dumps); a
+            # store's own union would also merge the shapes, VoID and per-line graphs of a kg build
+            default = [g for g in graphs if g.startswith(DEFAULT_GRAPH_PARTS)]
+            if self.union == "store" and len(default) in (0, len(graphs)):
+                return []
+            default = default or graphs
             return [("default-graph-uri", g) for g in default] + [("named-graph-uri", g) for g in graphs]
         if not protocol:  # the query's own FROM / FROM NAMED say it
             return []

@@ -48,7 +48,7 @@ def open_store(store_path: Path | None, extra: Sequence[Path] = ()) -> ox.Store:
     store = ox.Store()
     if store_path is not None:
         store.bulk_extend(ox.Store.read_only(str(store_path)))
-    _add_files(store, extra, union=False)
+    _add_files(store, extra, union=stored_default(store_path))  # a built default graph takes them too
     return store
 
 
@@ -72,7 +72,7 @@ def _add_files(store: ox.Store, extra: Sequence[Path], union: bool) -> None:
             store.bulk_extend(_with_union(quads) if union else quads)
 
 
-def _stored_default(store_path: Path | None) -> bool:
+def stored_default(store_path: Path | None) -> bool:
     """Whether the built store holds its own default graph (``kg build`` writes data + ontology there)."""
     if store_path is None or not store_path.is_dir():
         return False
@@ -90,7 +90,7 @@ def prepare_store(
     store_path: Path | None, extra: Sequence[Path] = (), union_limit: int = UNION_LIMIT
 ) -> Prepared:
     """The store the workers should open (a temporary copy when needed; see the module doc)."""
-    if _stored_default(store_path):  # the build chose the default graph: serve it as it is
+    if stored_default(store_path):  # the build chose the default graph: serve it as it is
         if not extra:
             return Prepared(store_path, union_stored=True)  # type: ignore[arg-type]
         union_limit, stored = 0, True
