@@ -26,7 +26,7 @@ from typing import Any
 from benchmarks import report
 from benchmarks.generate import country_iri, event_iri, generate
 from benchmarks.load import latency, throughput
-from benchmarks.servers import PEERS, start, stop, versions
+from benchmarks.servers import OURS, PEERS, start, stop, versions
 
 REPO = Path(__file__).resolve().parents[1]
 SIZES = {"2k": 2_000, "100k": 100_000, "1m": 1_000_000}
@@ -78,7 +78,7 @@ async def measure(
     """
     endpoint = await asyncio.to_thread(start, name, data, work, args.workers)
     out: dict[str, Any] = {"startup": endpoint.started_in, "queries": {}, "throughput": {}}
-    series = ("fresh", "repeated") if name == "ours" else ("repeated",)
+    series = ("fresh", "repeated") if name in OURS else ("repeated",)
     try:
         for qname, text in queries.items():
             out["queries"][qname] = {}
@@ -117,7 +117,11 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sizes", default="2k,100k,1m", help="comma-separated: 2k, 100k, 1m (default: all)")
-    parser.add_argument("--peers", default=",".join(PEERS), help="comma-separated: ours, oxigraph, rdflib")
+    parser.add_argument(
+        "--peers",
+        default=",".join(PEERS),
+        help="comma-separated: ours, granian (this endpoint under granian), oxigraph, rdflib",
+    )
     parser.add_argument("--runs", type=int, default=60, help="most timed runs per query and series")
     parser.add_argument("--budget", type=float, default=8.0, help="seconds per query and series (≥3 runs)")
     parser.add_argument("--timeout", type=float, default=120.0, help="client timeout per request, seconds")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -14,6 +15,7 @@ import httpx
 
 BIN = Path(sys.executable).parent
 PEERS = ("ours", "oxigraph", "rdflib")
+OURS = ("ours", "granian")  # this endpoint under uvicorn (default) and under granian (--server granian)
 
 
 @dataclass
@@ -56,7 +58,7 @@ def start(name: str, data: Path, work: Path, workers: int) -> Endpoint:
     """Start peer ``name`` over the N-Triples file ``data``; ``work`` holds its logs and store."""
     port = free_port()
     log = work / f"{name}.log"
-    if name == "ours":
+    if name in OURS:
         root = work / "project"  # the mini fixture project, built once, plus the generated data
         if not root.exists():
             shutil.copytree(Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "mini", root)
@@ -74,6 +76,7 @@ def start(name: str, data: Path, work: Path, workers: int) -> Endpoint:
             str(port),
             "--workers",
             str(workers),
+            *(["--server", "granian"] if name == "granian" else []),
         ]
         url = f"http://127.0.0.1:{port}/sparql"
     elif name == "oxigraph":
@@ -118,6 +121,8 @@ def versions() -> dict[str, str]:
     found = {
         name: version(name) for name in ("pyoxigraph", "rdflib", "rdflib-endpoint", "fastapi", "uvicorn")
     }
+    with contextlib.suppress(ImportError):  # PackageNotFoundError: granian is optional
+        found["granian"] = version("granian")
     out = subprocess.run([str(BIN / "oxigraph"), "--version"], capture_output=True, text=True)
     found["oxigraph server"] = out.stdout.strip().removeprefix("oxigraph ")
     found["python"] = sys.version.split()[0]

@@ -17,8 +17,66 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED = REPO.parent / "shared"
 KG = [sys.executable, "-m", "kg.cli"]
+
+
+# Tools the tests need beside Python. A missing one fails the tests that use it (never a skip):
+# `make setup-test` installs them all.
+JENA = REPO / "tools" / "jena"  # the repository's launcher for Debian's Apache Jena
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium, driven by playwright
+COMUNICA = REPO / "node_modules" / ".bin" / "comunica-sparql"  # npm dev dependency
+OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+SETUP_HINT = "run `make setup-test`, which installs every tool the tests use"
+
+
+def _missing(what: str) -> None:
+    pytest.fail(f"required test tool missing: {what}; {SETUP_HINT}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def jena() -> Path:
+    """``tools/jena`` (Debian's Apache Jena with the class-path fixes), checked once to run."""
+    result = subprocess.run([str(JENA), "riot", "--version"], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        _missing(f"Apache Jena ({JENA} riot --version said: {(result.stderr or result.stdout).strip()})")
+    return JENA
+
+
+@pytest.fixture(scope="session")
+def oxigraph_bin() -> str:
+    """The ``oxigraph`` server binary (PyPI package oxigraph, in the test extra)."""
+    if OXIGRAPH is None:
+        _missing("the oxigraph server binary (PyPI package oxigraph, in the test extra)")
+    assert OXIGRAPH is not None
+    return OXIGRAPH
+
+
+@pytest.fixture(scope="session")
+def comunica() -> list[str]:
+    """The command that runs Comunica's ``comunica-sparql`` with Node.js."""
+    node = shutil.which("node")
+    if node is None or not COMUNICA.exists():
+        _missing(f"Node.js and Comunica (npm @comunica/query-sparql at {COMUNICA})")
+    assert node is not None
+    return [node, str(COMUNICA)]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's headless Chromium."""
+    if not CHROMIUM.is_file():
+        _missing(f"Debian's chromium at {CHROMIUM}")
+    return CHROMIUM
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """With CI=true every test must run: a skip is reported as a failure."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if os.environ.get("CI") == "true" and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true (every test must run): {report.longrepr}"
 
 
 def copy_project(src: Path, dest: Path) -> Path:

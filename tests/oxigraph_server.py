@@ -7,16 +7,13 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import free_port, stop_process, wait_until_answering
+from conftest import OXIGRAPH, free_port, stop_process, wait_until_answering
 
-OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
-REASON = "needs the oxigraph server binary (PyPI package oxigraph, in the dev extras)"
+REASON = "needs the oxigraph server binary (PyPI package oxigraph, in the test extra): run `make setup-test`"
 
 
 @dataclass

@@ -8,23 +8,16 @@ over the built graph, and must return exactly the expected rows.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from conftest import FIXTURES, REPO, Server
-from jena import AVAILABLE as JENA_AVAILABLE
-from jena import JENA
-from jena import REASON as JENA_REASON
 
 pytestmark = pytest.mark.server
 LOCAL = FIXTURES / "federation"
 ID = "https://w3id.org/nato-iraq/id/"
-COMUNICA = REPO / "node_modules" / ".bin" / "comunica-sparql"
-NODE = shutil.which("node")
-COMUNICA_REASON = "needs Node.js and npm's @comunica/query-sparql (`npm ci`, run by `make setup`)"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
@@ -63,12 +56,13 @@ UNSCR_ROWS = [
 ]
 
 
-@pytest.mark.skipif(not JENA_AVAILABLE, reason=JENA_REASON)
-def test_jena_arq_joins_a_local_file_with_this_endpoint(live_server: Server, tmp_path: Path) -> None:
+def test_jena_arq_joins_a_local_file_with_this_endpoint(
+    live_server: Server, tmp_path: Path, jena: Path
+) -> None:
     query = tmp_path / "unscr.rq"
     query.write_text(UNSCR_QUERY.replace("ENDPOINT", live_server.url + "/sparql"))
     result = subprocess.run(
-        [str(JENA), "arq", "--query", str(query), "--data", str(LOCAL / "unscr.ttl"), "--results=json"],
+        [str(jena), "arq", "--query", str(query), "--data", str(LOCAL / "unscr.ttl"), "--results=json"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -95,8 +89,7 @@ SELECT ?state ?since ?engagement WHERE {
 }"""
 
 
-def comunica(query: str, sources: list[dict[str, str]]) -> list[dict[str, str]]:
-    assert NODE is not None
+def run_comunica(command: list[str], query: str, sources: list[dict[str, str]]) -> list[dict[str, str]]:
     local = {
         "type": "serialized",
         "value": (LOCAL / "nato-members.ttl").read_text(encoding="utf-8"),
@@ -105,7 +98,7 @@ def comunica(query: str, sources: list[dict[str, str]]) -> list[dict[str, str]]:
     }
     context = json.dumps({"sources": [local, *sources]})
     result = subprocess.run(
-        [NODE, str(COMUNICA), "-c", context, "-q", query, "-t", "application/sparql-results+json"],
+        [*command, "-c", context, "-q", query, "-t", "application/sparql-results+json"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -116,9 +109,10 @@ def comunica(query: str, sources: list[dict[str, str]]) -> list[dict[str, str]]:
     return bindings(result.stdout)
 
 
-@pytest.mark.skipif(NODE is None or not COMUNICA.exists(), reason=COMUNICA_REASON)
-def test_comunica_joins_local_data_with_this_endpoint_as_service(live_server: Server) -> None:
-    got = comunica(MEMBERS_SERVICE.replace("ENDPOINT", live_server.url + "/sparql"), [])
+def test_comunica_joins_local_data_with_this_endpoint_as_service(
+    live_server: Server, comunica: list[str]
+) -> None:
+    got = run_comunica(comunica, MEMBERS_SERVICE.replace("ENDPOINT", live_server.url + "/sparql"), [])
     assert got == [
         {
             "state": ID + "country/italy",
@@ -128,9 +122,10 @@ def test_comunica_joins_local_data_with_this_endpoint_as_service(live_server: Se
     ]
 
 
-@pytest.mark.skipif(NODE is None or not COMUNICA.exists(), reason=COMUNICA_REASON)
-def test_comunica_federates_local_data_and_this_endpoint_as_sources(live_server: Server) -> None:
-    got = comunica(MEMBERS_SOURCES, [{"type": "sparql", "value": live_server.url + "/sparql"}])
+def test_comunica_federates_local_data_and_this_endpoint_as_sources(
+    live_server: Server, comunica: list[str]
+) -> None:
+    got = run_comunica(comunica, MEMBERS_SOURCES, [{"type": "sparql", "value": live_server.url + "/sparql"}])
     assert got == [
         {
             "state": ID + "country/italy",

@@ -19,9 +19,9 @@ import pytest
 
 from conftest import FIXTURES, Server, start_server, stop_server
 from federation_helpers import Listener, root_for
-from oxigraph_server import OXIGRAPH, REASON, Oxigraph, load, start_oxigraph, stop_oxigraph
+from oxigraph_server import Oxigraph, load, start_oxigraph, stop_oxigraph
 
-pytestmark = [pytest.mark.server, pytest.mark.skipif(OXIGRAPH is None, reason=REASON)]
+pytestmark = [pytest.mark.server, pytest.mark.usefixtures("oxigraph_bin")]
 TIMEOUT = 3
 
 

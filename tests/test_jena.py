@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from jena import AVAILABLE, REASON, riot
+from jena import riot
 from kg.dumps import DUMP_FORMATS, dump_name
 
-pytestmark = pytest.mark.skipif(not AVAILABLE, reason=REASON)
+pytestmark = pytest.mark.usefixtures("jena")
 
 
 def test_hand_edited_turtle_is_valid_for_jena() -> None:

@@ -26,7 +26,7 @@ PAGES = [
         "/id/event/2004-06-22-allawi-letter-of-request",
         "ld-event",
         [
-            "Interim Iraqi Prime Minister Ilyad Allawi sends a letter",
+            "Allawi sends a letter",
             "22 June 2004 (day)",
             "Interim Iraqi Prime Minister Ilyad Allawi sends letter to NATO Secretary General",  # the quote
             "Line 32",
@@ -68,10 +68,10 @@ def test_page_shows_its_content(
     for text in texts:
         assert text in body, text
     if path == "/timeline":
-        marks = page.locator("svg.timeline a")
+        marks = page.locator(".tl svg.tl-track")
         assert marks.count() > 50
-        assert page.locator("svg.timeline a[href='/id/engagement/ntm-i']").count() == 1
-        assert page.locator("svg.timeline").bounding_box() is not None
+        assert page.locator(".tl .tl-row.head a[href='/id/engagement/ntm-i']").count() == 1
+        assert page.locator(".tl-axis").bounding_box() is not None
     if path.startswith("/id/event/"):
         assert page.locator("section.provenance mark").first.is_visible()
     own = urlsplit(live_server.url).netloc
@@ -86,9 +86,11 @@ def test_timeline_filter_works_without_javascript(
     page, _ = browser_page
     page.goto(live_server.url + "/timeline")
     total = page.locator("ol.timeline-list li").count()
-    page.select_option("select[name=actor]", label="Iyad Allawi")
+    allawi = page.locator("select[name=actor] option", has_text="Iyad Allawi").first.get_attribute("value")
+    assert allawi is not None
+    page.select_option("select[name=actor]", allawi)
     page.click("form.timeline-filters button[type=submit]")
     page.wait_for_load_state()
     assert "actor=" in page.url
     items = page.locator("ol.timeline-list li").all_inner_texts()
-    assert 0 < len(items) < total and any("Ilyad Allawi sends a letter" in t for t in items), items
+    assert 0 < len(items) < total and any("Allawi sends a letter" in t for t in items), items

@@ -12,7 +12,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from conftest import Server
-from jena import AVAILABLE, REASON, riot
+from jena import riot
 from kg.namespaces import BASE
 
 pytestmark = pytest.mark.server
@@ -133,7 +133,7 @@ def test_each_format_parses_by_accept_and_extension(live_server: Server, path: s
             assert len(g) == len(turtle), (path, ext)
 
 
-@pytest.mark.skipif(not AVAILABLE, reason=REASON)
+@pytest.mark.usefixtures("jena")
 def test_jena_accepts_the_sample_in_every_format(live_server: Server, tmp_path: Path) -> None:
     """The dumps themselves are checked by test_jena.py."""
     files: list[Path] = []

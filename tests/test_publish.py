@@ -17,9 +17,9 @@ from rdflib import XSD, Dataset, Graph, Literal
 from rdflib.compare import isomorphic
 
 from conftest import KG, free_port
-from oxigraph_server import OXIGRAPH, REASON, Oxigraph, start_oxigraph, stop_oxigraph
+from oxigraph_server import Oxigraph, start_oxigraph, stop_oxigraph
 
-pytestmark = [pytest.mark.server, pytest.mark.skipif(OXIGRAPH is None, reason=REASON)]
+pytestmark = [pytest.mark.server, pytest.mark.usefixtures("oxigraph_bin")]
 VOID_GRAPH = "https://w3id.org/nato-iraq/graph/void"
 
 

@@ -16,15 +16,16 @@ import pytest
 
 from conftest import REPO
 from federation_helpers import Listener, rows
-from kg.engine.base import GRAPH_TYPES, SOLUTION_TYPES, QueryError
+from kg.engine.base import QueryError
 from kg.engine.embedded import EmbeddedEngine
 from kg.engine.policy import Allowlist
 from kg.engine.remote import RemoteEngine
+from kg.formats import GRAPHS, SOLUTIONS
 from kg.namespaces import GRAPH
 from kg.publish import Target, publish
-from oxigraph_server import OXIGRAPH, REASON, Oxigraph, start_oxigraph, stop_oxigraph
+from oxigraph_server import Oxigraph, start_oxigraph, stop_oxigraph
 
-pytestmark = [pytest.mark.server, pytest.mark.skipif(OXIGRAPH is None, reason=REASON)]
+pytestmark = [pytest.mark.server, pytest.mark.usefixtures("oxigraph_bin")]
 CQS = sorted((REPO / "queries").glob("cq-*.rq"))
 JSON = "application/sparql-results+json"
 DECISIONS = "SELECT ?d ?label WHERE { ?d a nio:Decision ; rdfs:label ?label } ORDER BY ?d ?label"
@@ -85,13 +86,13 @@ def test_competency_queries_give_the_rows_of_the_embedded_engine(
 def test_every_media_type_is_written_as_the_embedded_engine_writes_it(
     remote: RemoteEngine, embedded: EmbeddedEngine
 ) -> None:
-    for media in SOLUTION_TYPES:
+    for media in [m for f in SOLUTIONS for m in (f.media_type, *f.also)]:
         got, want = remote.execute(DECISIONS, [media]), embedded.execute(DECISIONS, [media])
         assert (got.body, got.media_type, got.rows) == (want.body, want.media_type, want.rows), media
     ask = "ASK { organisation:north-atlantic-council ?p ?o }"
     assert remote.execute(ask, [JSON]).body == embedded.execute(ask, [JSON]).body
     construct = "CONSTRUCT { ?d rdfs:label ?label } WHERE { ?d a nio:Decision ; rdfs:label ?label }"
-    for media in GRAPH_TYPES:
+    for media in [m for f in GRAPHS for m in (f.media_type, *f.also)]:
         got, want = remote.execute(construct, [media]), embedded.execute(construct, [media])
         assert (got.media_type, got.rows, got.kind) == (want.media_type, want.rows, "graph"), media
         if media in ("application/n-triples", "application/n-quads"):

@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-import click
 import pytest
 
 from conftest import free_port
 from kg.engine.base import QueryError
 from kg.engine.remote import RemoteEngine
-from kg.engine.remote_config import remote_engine
+from kg.engine.remote_config import EngineConfigError, remote_engine
 from kg.settings import Settings
 
 pytestmark = pytest.mark.server
@@ -99,7 +98,7 @@ def test_remote_failures_become_clear_errors(mode: str, status: int, words: str)
             engine.execute("SELECT ?x WHERE { ?x ?p ?o }", [JSON])
         assert (err.value.status, words in err.value.message) == (status, True), err.value.message
         with pytest.raises(QueryError) as aerr:
-            asyncio.run(engine.aexecute("SELECT ?x WHERE { ?x ?p ?o }", [JSON]))
+            asyncio.run(engine.run(engine.plan("SELECT ?x WHERE { ?x ?p ?o }", [JSON])))
         assert aerr.value.status == status
         assert time.monotonic() - t0 < 2.5
     finally:
@@ -142,9 +141,9 @@ def test_kg_serve_engine_takes_limits_from_settings_and_credentials_from_the_env
         basic = remote_engine(stub.url, settings, {"KG_ENGINE_USER": "u", "KG_ENGINE_PASSWORD": "p"})
         basic.execute("SELECT ?x WHERE { ?x ?p ?o }", [JSON])
         assert stub.authorizations[-1] == "Basic dTpw"
-        with pytest.raises(click.ClickException, match="KG_ENGINE_UNION"):
+        with pytest.raises(EngineConfigError, match="KG_ENGINE_UNION"):
             remote_engine(stub.url, settings, {"KG_ENGINE_UNION": "sometimes"})
     finally:
         stub.shutdown()
-    with pytest.raises(click.ClickException, match="cannot be reached"):
+    with pytest.raises(EngineConfigError, match="cannot be reached"):
         remote_engine(f"http://127.0.0.1:{free_port()}/query", settings, {})

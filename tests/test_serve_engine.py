@@ -29,9 +29,9 @@ from kg.namespaces import BASE
 from kg.publish import Target, publish
 from kg.settings import Settings
 from kg.web.app import create_app
-from oxigraph_server import OXIGRAPH, REASON, Oxigraph, start_oxigraph, stop_oxigraph
+from oxigraph_server import Oxigraph, start_oxigraph, stop_oxigraph
 
-pytestmark = [pytest.mark.server, pytest.mark.skipif(OXIGRAPH is None, reason=REASON)]
+pytestmark = [pytest.mark.server, pytest.mark.usefixtures("oxigraph_bin")]
 CQS = sorted((REPO / "queries").glob("cq-*.rq"))
 JSON = "application/sparql-results+json"
 PAGES = ["/", "/ontology", "/dataset", "/graph/data/links", "/search?q=training", "/downloads", "/id/none"]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import __version__
 from kg.dumps import default_graph_triples, write_dumps
 from kg.generate import generate
 from kg.inputs import InputFile, find_inputs
@@ -134,7 +135,8 @@ def build(
         del store
         gc.collect()
         info = {
-            "build_id": _fingerprint(result.loaded),
+            "version": __version__,
+            "build_id": f"{__version__}+{_fingerprint(result.loaded)}",
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "quads": len(quads) + len(default),  # the named graphs' quads and the default graph's triples
             "triples": len(default),

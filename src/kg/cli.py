@@ -5,15 +5,15 @@ Heavy modules are imported inside each command so that ``kg --help`` stays fast.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
-from kg.inputs import project_root
+from kg import __version__
+from kg.project import NoProject, Project, locate
 
 ROOT_OPTION = click.option(
     "--root",
@@ -24,7 +24,47 @@ ROOT_OPTION = click.option(
 
 
 def _root(root: Path | None) -> Path:
-    return (root or project_root()).resolve()
+    """The checkout to build, validate or format (``--root``, or around the current folder)."""
+    try:
+        return locate(root, packaged_ok=False).root
+    except NoProject as err:
+        raise click.ClickException(str(err)) from None
+
+
+def _project(root: Path | None) -> Project:
+    """The checkout around the current folder or, outside any, the graph packaged with kg."""
+    try:
+        project = locate(root)
+    except NoProject as err:
+        raise click.ClickException(str(err)) from None
+    if project.packaged:
+        _progress(f"no project folder here: using the graph packaged with kg {__version__} ({project.dist})")
+    return project
+
+
+def _built_store(root: Path | None, dist: Path | None = None) -> Path:
+    """The Oxigraph store of ``dist``, else of the project; the packaged graph is built on first use."""
+    if dist is not None:
+        store_path = dist / "store"
+    else:
+        project = _project(root)
+        store_path = project.dist / "store"
+        if not store_path.is_dir() and project.packaged:
+            _build_packaged(project)
+    if not store_path.is_dir():
+        raise click.ClickException(f"{store_path} not found: run 'kg build' first")
+    return store_path
+
+
+def _build_packaged(project: Project) -> None:
+    from kg.build import BuildFailed
+    from kg.build import build as run_build
+
+    _progress("building the packaged graph once (about 10 s)")
+    try:
+        run_build(project.root, project.dist, progress=_progress)
+    except BuildFailed as err:
+        _fail(err)
 
 
 def _progress(message: str) -> None:
@@ -32,7 +72,7 @@ def _progress(message: str) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="nato-iraq-kg")
+@click.version_option(__version__, prog_name="kg")
 def main() -> None:
     """Build, check, query and serve the NATO–Iraq knowledge graph."""
 
@@ -121,21 +161,21 @@ def query(root: Path | None, query: str, output: str, dist: Path | None) -> None
     """
     import pyoxigraph as ox
 
+    from kg.engine.syntax import explain
     from kg.namespaces import PREFIXES
     from kg.results import render
 
-    r = _root(root)
-    store_path = (dist or r / "dist") / "store"
-    if not store_path.is_dir():
-        raise click.ClickException(f"{store_path} not found: run 'kg build' first")
-    text = (
-        Path(query).read_text(encoding="utf-8") if query.endswith(".rq") and Path(query).is_file() else query
-    )
+    text = query
+    if query.endswith(".rq"):
+        if not Path(query).is_file():
+            raise click.ClickException(f"{query}: the query file does not exist")
+        text = Path(query).read_text(encoding="utf-8")
+    store_path = _built_store(root, dist)
     store = ox.Store.read_only(str(store_path))
     try:
         result = store.query(text, prefixes=PREFIXES)
     except SyntaxError as err:
-        raise click.ClickException(f"malformed query: {err}") from None
+        raise click.ClickException(explain(text, str(err), PREFIXES)) from None
     click.echo(render(result, output))
 
 
@@ -174,20 +214,16 @@ def stats(root: Path | None) -> None:
 
     from kg.stats import compute
 
-    store_path = _root(root) / "dist" / "store"
-    if not store_path.is_dir():
-        raise click.ClickException(f"{store_path} not found: run 'kg build' first")
+    store_path = _built_store(root)
     for line in compute(ox.Store.read_only(str(store_path))).lines():
         click.echo(line)
 
 
 @main.command()
 @ROOT_OPTION
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="TCP port.")
-@click.option(
-    "--public-url", default=None, help="Address the service is reached at (default http://HOST:PORT)."
-)
+@click.option("--host", default=None, help="Interface to listen on [default 127.0.0.1; env KG_HOST].")
+@click.option("--port", default=None, type=int, help="TCP port [default 8000; env KG_PORT].")
+@click.option("--public-url", default=None, help="Address the service is reached at [env KG_PUBLIC_URL].")
 @click.option(
     "--data",
     "extra",
@@ -197,21 +233,17 @@ def stats(root: Path | None) -> None:
 )
 @click.option(
     "--query-timeout",
-    default=30.0,
-    show_default=True,
+    default=None,
     type=float,
-    envvar="KG_QUERY_TIMEOUT",
     help="Seconds a query may run before it is stopped (its worker is killed; the client gets 503) "
-    "[env KG_QUERY_TIMEOUT].",
+    "[default 30; env KG_QUERY_TIMEOUT].",
 )
 @click.option(
     "--max-rows",
-    default=10_000,
-    show_default=True,
+    default=None,
     type=click.IntRange(min=1),
-    envvar="KG_MAX_ROWS",
     help="Most result rows (or triples) of one query; the header X-Result-Truncated says when cut "
-    "[env KG_MAX_ROWS].",
+    "[default 10000; env KG_MAX_ROWS].",
 )
 @click.option(
     "--allow-service",
@@ -225,7 +257,6 @@ def stats(root: Path | None) -> None:
     "--workers",
     default=None,
     type=click.IntRange(min=1),
-    envvar="KG_WORKERS",
     help="Query worker processes, each running one query at a time [default: CPUs, at least 2; "
     "env KG_WORKERS].",
 )
@@ -234,78 +265,88 @@ def stats(root: Path | None) -> None:
     "engine_url",
     default=None,
     metavar="URL",
-    envvar="KG_ENGINE",
     help="Answer from this SPARQL 1.1 endpoint (Oxigraph server, Fuseki, GraphDB …, loaded with "
     "'kg publish') instead of the built store [env KG_ENGINE]; see docs/deployment.md.",
+)
+@click.option(
+    "--server",
+    type=click.Choice(["uvicorn", "granian"]),
+    default=None,
+    help="HTTP server [default uvicorn; granian is faster and needs 'pip install granian'; env KG_SERVER].",
+)
+@click.option(
+    "--http",
+    type=click.Choice(["h11", "httptools"]),
+    default=None,
+    help="uvicorn's HTTP parser [default h11: httptools drops the body of a POST that also asks to "
+    "upgrade to HTTP/2, as Java clients do; env KG_HTTP].",
 )
 def serve(
     engine_url: str | None,
     root: Path | None,
-    host: str,
-    port: int,
+    host: str | None,
+    port: int | None,
     public_url: str | None,
     extra: tuple[Path, ...],
-    query_timeout: float,
-    max_rows: int,
+    query_timeout: float | None,
+    max_rows: int | None,
     allow_service: tuple[str, ...],
     workers: int | None,
+    http: str | None,
+    server: str | None,
 ) -> None:
     """Serve the graph: SPARQL endpoint and query editor at /sparql, landing page at /.
 
     Builds the graph first if dist/ is missing. Queries run on Oxigraph in worker processes,
-    read-only, each under the time limit; see docs/sparql-service.md.
+    read-only, each under the time limit; see docs/sparql-service.md. Every option can also be
+    set as a KG_* environment variable; a flag wins over the environment.
     """
-    import uvicorn
-
     from kg.build import BuildFailed
     from kg.build import build as run_build
-    from kg.engine.base import QueryEngine
-    from kg.engine.policy import Allowlist
-    from kg.engine.pool import PoolEngine
     from kg.settings import Settings
     from kg.web.app import create_app
+    from kg.web.serving import engine_for, run
 
-    r = _root(root)
-    settings = Settings(
-        root=r,
-        host=host,
-        port=port,
-        public_url=public_url or f"http://{host}:{port}",
-        data=list(extra),
-        query_timeout=query_timeout,
-        max_rows=max_rows,
-        allow_service=list(allow_service),
-        workers=workers or max(2, os.cpu_count() or 2),
-    )
-    if engine_url and settings.data:
+    project = _project(root)
+    flags: dict[str, Any] = {
+        # the packaged graph is built into the user cache; a checkout's dist/ may come from KG_DIST
+        "dist": project.dist if project.packaged else None,
+        "host": host,
+        "port": port,
+        "public_url": public_url,
+        "data": list(extra) or None,
+        "query_timeout": query_timeout,
+        "max_rows": max_rows,
+        "allow_service": list(allow_service) or None,
+        "workers": workers,
+        "engine": engine_url,
+        "http": http,
+        "server": server,
+    }
+    settings = Settings(root=project.root, **{k: v for k, v in flags.items() if v is not None})
+    if settings.engine and settings.data:
         raise click.UsageError("--data goes into the store: 'kg build --data FILE' then 'kg publish'")
-    if not settings.store_path.is_dir() and not engine_url:
+    if not settings.store_path.is_dir() and not settings.engine:
         _progress("dist/ is missing: building it first")
         try:
-            run_build(r, progress=_progress)
+            run_build(settings.root, settings.dist_dir, progress=_progress)
         except BuildFailed as err:
             _fail(err)
     if settings.data:
         _progress(f"merging {len(settings.data)} data file(s) into a temporary store for the query workers")
-    if engine_url:
-        from kg.engine.remote_config import remote_engine
+    shown = settings.public_url or f"http://{settings.host}:{settings.port}"
+    if settings.server == "granian":  # granian builds the app and its engine in its own worker process
+        _progress(f"serving {shown}/ (SPARQL at {shown}/sparql) with granian")
+        run(settings)
+        return
+    from kg.engine.remote_config import EngineConfigError
 
-        engine: QueryEngine = remote_engine(engine_url, settings)
-    else:
-        engine = PoolEngine(
-            settings.store_path,
-            settings.data,
-            workers=settings.workers,
-            timeout=settings.query_timeout,
-            max_rows=settings.max_rows,
-            max_depth=settings.max_depth,
-            allow=Allowlist(tuple(settings.allow_service)),
-            build_info=settings.dist_dir / "build.json",
-            union_limit=settings.union_limit,
-        )
-    app = create_app(settings, engine)
-    _progress(f"serving {settings.public_url}/ (SPARQL at {settings.public_url}/sparql)")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    try:
+        engine = engine_for(settings)
+    except EngineConfigError as err:
+        raise click.ClickException(str(err)) from None
+    _progress(f"serving {shown}/ (SPARQL at {shown}/sparql)")
+    run(settings, create_app(settings, engine))
 
 
 @main.command()
@@ -359,7 +400,7 @@ def publish(
     from kg.publish import PublishError, Target, credentials
     from kg.publish import publish as run_publish
 
-    folder = dist or _root(root) / "dist"
+    folder = dist or _project(root).dist
     try:
         store = Target(target, credentials(token, user, password, digest), graph_param, media_type, timeout)
         _progress(f"publishing {folder} to {target}")

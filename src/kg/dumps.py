@@ -3,36 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.formats import BY_KEY, MediaFormat
 from kg.namespaces import GRAPH, PREFIXES
 
-
-@dataclass(frozen=True)
-class DumpFormat:
-    extension: str
-    media_type: str
-    label: str
-    rdf_format: ox.RdfFormat
-
-    @property
-    def dataset(self) -> bool:
-        """Whether the syntax keeps named graphs (otherwise the dump is the default graph)."""
-        return bool(self.rdf_format.supports_datasets)
-
-
+DumpFormat = MediaFormat
 DUMP_STEM = "nato-iraq"
-DUMP_FORMATS: tuple[DumpFormat, ...] = (
-    DumpFormat("trig", "application/trig", "TriG", ox.RdfFormat.TRIG),
-    DumpFormat("nq", "application/n-quads", "N-Quads", ox.RdfFormat.N_QUADS),
-    DumpFormat("ttl", "text/turtle", "Turtle", ox.RdfFormat.TURTLE),
-    DumpFormat("nt", "application/n-triples", "N-Triples", ox.RdfFormat.N_TRIPLES),
-    DumpFormat("jsonld", "application/ld+json", "JSON-LD", ox.RdfFormat.JSON_LD),
-    DumpFormat("rdf", "application/rdf+xml", "RDF/XML", ox.RdfFormat.RDF_XML),
-)
+DUMP_FORMATS: tuple[DumpFormat, ...] = tuple(BY_KEY[k] for k in ("trig", "nq", "ttl", "nt", "jsonld", "rdf"))
+"""The dump syntaxes, from the one media-type table (``dataset``: it keeps the named graphs)."""
 
 
 def dump_name(fmt: DumpFormat) -> str:

@@ -82,3 +82,12 @@ def sparql_prologue(names: list[str] | None = None) -> str:
     """PREFIX lines for a SPARQL query (all known prefixes, or just ``names``)."""
     chosen = names if names is not None else list(PREFIXES)
     return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in chosen)
+
+
+def compact_iri(iri: str) -> str:
+    """``time:unitDay`` for an IRI in one of :data:`PREFIXES` (longest namespace wins), else the IRI."""
+    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns)), key=len, default="")
+    if not best:
+        return iri
+    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
+    return f"{prefix}:{iri[len(best) :]}"

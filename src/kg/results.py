@@ -7,16 +7,18 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.engine.embedded import SOLUTION_FORMATS
+from kg.formats import RESULT_SERIALISERS as SOLUTION_FORMATS
+from kg.namespaces import compact_iri
 
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
 
 
 def _cell(term: Any) -> str:
+    """A table cell: IRIs as compact names (``time:unitDay``) where a project prefix fits."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        return term.value
+        return compact_iri(term.value)
     if isinstance(term, ox.Literal):
         return term.value
     return str(term)
@@ -38,11 +40,11 @@ def render(result: Any, output: str) -> str:
 
 
 def _table(names: list[str], rows: list[list[str]]) -> str:
+    """Aligned columns; no cell is ever cut, so every value can be copied whole."""
     widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
-    widths = [min(w, 80) for w in widths]
 
     def line(cells: list[str]) -> str:
-        return " | ".join(c[:80].ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+        return " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
     out = [line(names), "-+-".join("-" * w for w in widths)]
     out += [line(r) for r in rows]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kg import defaults
 
 
 class Settings(BaseSettings):
@@ -19,28 +23,96 @@ class Settings(BaseSettings):
     dist: Path | None = Field(default=None, description="Build output folder; default ROOT/dist.")
     host: str = Field(default="127.0.0.1", description="Interface to listen on.")
     port: int = Field(default=8000, description="TCP port to listen on.")
-    public_url: str = Field(
-        default="http://127.0.0.1:8000",
-        description="Address the service is reached at; IRIs under the dataset's URI space resolve here.",
+    public_url: str | None = Field(
+        default=None,
+        description="Address the service is reached at; IRIs under the dataset's URI space resolve here, "
+        "and relative IRIs in queries against its /sparql. Default: the scheme and host of each request.",
     )
     data: list[Path] = Field(default_factory=list, description="Extra RDF files served beside the graph.")
-    query_timeout: float = Field(default=30.0, description="Seconds a query may run before it is stopped.")
-    max_rows: int = Field(default=10_000, description="Most result rows (or triples) returned for one query.")
-    workers: int = Field(default=2, description="Query worker processes (each runs one query at a time).")
+    query_timeout: float = Field(
+        default=defaults.QUERY_TIMEOUT, description="Seconds a query may run before it is stopped."
+    )
+    max_rows: int = Field(
+        default=defaults.MAX_ROWS, description="Most result rows (or triples) returned for one query."
+    )
+    workers: int = Field(
+        default_factory=lambda: max(2, os.cpu_count() or 2),
+        description="Query worker processes, each running one query at a time (default: CPUs, at least 2).",
+    )
     allow_service: list[str] = Field(
         default_factory=list,
         description="Remote endpoints/graph URLs that SERVICE and FROM may reach (a URL ending in / allows "
         "everything under it); empty: none.",
     )
-    max_body: int = Field(default=1024 * 1024, description="Largest request body in bytes (413 above).")
-    max_url: int = Field(default=8192, description="Longest request URL in bytes (414 above).")
-    max_depth: int = Field(default=200, description="Deepest bracket nesting a query may have (400 above).")
+    max_body: int = Field(default=defaults.MAX_BODY, description="Largest request body in bytes (413 above).")
+    max_url: int = Field(default=defaults.MAX_URL, description="Longest request URL in bytes (414 above).")
+    max_depth: int = Field(
+        default=defaults.MAX_DEPTH, description="Deepest bracket nesting a query may have (400 above)."
+    )
+    max_tokens: int = Field(
+        default=defaults.MAX_TOKENS,
+        description="Most tokens (words, terms, symbols) in one query (400 above).",
+    )
+    max_chain: int = Field(
+        default=defaults.MAX_CHAIN,
+        description="Most uses of any one operator or keyword (UNION, MINUS, BIND, &&, /, …) in one query, "
+        "and most items in one bracket (400 above).",
+    )
     union_limit: int = Field(
-        default=10_000_000,
+        default=defaults.UNION_LIMIT,
         description="Datasets of at most this many quads are served from a copy whose default graph stores "
         "the union of the named graphs (faster than evaluating the union); 0: never.",
     )
-    cache_mb: int = Field(default=64, description="Memory for cached query results, in MiB (0: no cache).")
+    worker_memory_mb: int = Field(
+        default=defaults.WORKER_MEMORY_MB,
+        description="Most memory (address space, MiB) one query worker may use; a query that needs more "
+        "gets 503 and the worker is restarted (0: no limit).",
+    )
+    client_queries: int = Field(
+        default=defaults.CLIENT_QUERIES,
+        description="Most uncached queries one client address may run at once (429 above); 0: half the "
+        "workers, at least one.",
+    )
+    max_head: int = Field(
+        default=defaults.MAX_HEAD, description="Largest request line plus headers in bytes (400 above)."
+    )
+    max_headers: int = Field(
+        default=defaults.MAX_HEADERS, description="Most header lines in one request (431 above)."
+    )
+    head_timeout: float = Field(
+        default=defaults.HEAD_TIMEOUT,
+        description="Seconds a client has to send a request's line and headers (the connection is closed "
+        "after that).",
+    )
+    body_timeout: float = Field(
+        default=defaults.BODY_TIMEOUT,
+        description="Seconds a client has to send a request's body (408 after that).",
+    )
+    max_connections: int = Field(
+        default=defaults.MAX_CONNECTIONS, description="Most open client connections; more are closed at once."
+    )
+    send_timeout: float = Field(
+        default=defaults.SEND_TIMEOUT,
+        description="Seconds the server waits for a client to accept the next part of a response before "
+        "it drops the connection.",
+    )
+    cache_mb: int = Field(
+        default=defaults.CACHE_MB, description="Memory for cached query results, in MiB (0: no cache)."
+    )
+    engine: str | None = Field(
+        default=None,
+        description="Answer from this SPARQL 1.1 endpoint (loaded with 'kg publish'), not the built store.",
+    )
+    server: Literal["uvicorn", "granian"] = Field(
+        default="uvicorn",
+        description="HTTP server: uvicorn, or granian (a Rust server, faster; pip install granian).",
+    )
+    http: Literal["h11", "httptools"] = Field(
+        default="h11",
+        description="uvicorn's HTTP/1.1 parser. h11 reads the body of a POST that also asks to upgrade to "
+        "HTTP/2 (Java's HttpClient, Jena, curl --http2); httptools drops it (uvicorn issue 2722). "
+        "Both get the request-head and connection limits (kg.web.server).",
+    )
 
     @property
     def dist_dir(self) -> Path:

@@ -3,36 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from kg.engine.plan import Limits, QueryPlan
 
 ResultKind = Literal["solutions", "boolean", "graph"]
-
-SOLUTION_TYPES: dict[str, str] = {
-    "application/sparql-results+json": "json",
-    "application/sparql-results+xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-    "application/json": "json",
-    "application/xml": "xml",
-}
-GRAPH_TYPES: dict[str, str] = {
-    "text/turtle": "ttl",
-    "application/n-triples": "nt",
-    "application/ld+json": "jsonld",
-    "application/rdf+xml": "rdf",
-    "application/trig": "trig",
-    "application/n-quads": "nq",
-    "application/xml": "rdf",
-    "application/json": "jsonld",
-}
-DEFAULT_TYPE: dict[ResultKind, str] = {
-    "solutions": "application/sparql-results+json",
-    "boolean": "application/sparql-results+json",
-    "graph": "text/turtle",
-}
 
 
 class QueryError(Exception):
@@ -65,21 +45,44 @@ async def collected(pending: Awaitable[QueryResult]) -> QueryResult:
     return QueryResult(result.kind, body, result.media_type, result.truncated, result.rows)
 
 
-def choose_media_type(kind: ResultKind, accepted: Sequence[str]) -> str:
-    """The first of ``accepted`` (already in preference order) that fits ``kind``."""
-    table = GRAPH_TYPES if kind == "graph" else SOLUTION_TYPES
-    for media in accepted:
-        if media in table:
-            return media
-        if media in ("*/*", "application/*", "text/*"):
-            return DEFAULT_TYPE[kind]
-    return DEFAULT_TYPE[kind] if not accepted else ""
-
-
 class QueryEngine(ABC):
-    """Runs read-only SPARQL queries over the published dataset."""
+    """Runs read-only SPARQL queries over the published dataset: executes a ``QueryPlan``.
+
+    Engines are async: ``run`` must not block the event loop. ``limits`` are the ones the
+    engine's own callers (``execute``) plan with; requests to ``/sparql`` are planned by the
+    router from the settings.
+    """
+
+    limits: Limits
 
     @abstractmethod
+    async def run(self, plan: QueryPlan) -> QueryResult:
+        """Answer ``plan`` (already checked and negotiated: see :mod:`kg.engine.plan`).
+
+        Raises QueryError (400 a malformed query, 503 time limit, 502/504 a remote store …).
+        """
+
+    def plan(
+        self,
+        query: str,
+        accepted: Sequence[str] = (),
+        *,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> QueryPlan:
+        """A plan for ``query`` under this engine's limits (``default_graphs``/``named_graphs``:
+        the protocol's dataset parameters)."""
+        from kg.engine.plan import plan_query
+
+        return plan_query(
+            query,
+            accepted=accepted,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            limits=self.limits,
+            local_graphs=self.named_graphs(),
+        )
+
     def execute(
         self,
         query: str,
@@ -88,25 +91,17 @@ class QueryEngine(ABC):
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
     ) -> QueryResult:
-        """Run ``query`` and serialise its result in the first acceptable media type.
+        """Blocking ``run`` for synchronous page code in a thread beside the server's event loop."""
+        loop = self._loop
+        if loop is None or not loop.is_running():
+            raise RuntimeError(f"{type(self).__name__}.execute needs the engine started by the server")
+        if threading.current_thread() is self._loop_thread:
+            raise RuntimeError("execute would block the event loop: await run(plan) instead")
+        plan = self.plan(query, accepted, default_graphs=default_graphs, named_graphs=named_graphs)
+        return asyncio.run_coroutine_threadsafe(collected(self.run(plan)), loop).result()
 
-        ``default_graphs``/``named_graphs`` are the protocol's ``default-graph-uri`` and
-        ``named-graph-uri``; when both are empty the default graph is the union of all graphs.
-        Raises QueryError (400 for a malformed query, 406 when no acceptable type fits).
-        """
-
-    async def aexecute(
-        self,
-        query: str,
-        accepted: Sequence[str] = (),
-        *,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
-    ) -> QueryResult:
-        """``execute`` for async callers; must not block the event loop (default: in a thread)."""
-        return await asyncio.to_thread(
-            self.execute, query, accepted, default_graphs=default_graphs, named_graphs=named_graphs
-        )
+    _loop: asyncio.AbstractEventLoop | None = None
+    _loop_thread: threading.Thread | None = None
 
     @abstractmethod
     def named_graphs(self) -> list[str]:
@@ -117,8 +112,9 @@ class QueryEngine(ABC):
         """Changes whenever the data changes (part of the result-cache key); "" if unknown."""
         return ""
 
-    async def start(self) -> None:  # noqa: B027 - optional hook
+    async def start(self) -> None:
         """Start what the engine needs (worker processes); called when the server starts."""
+        self._loop, self._loop_thread = asyncio.get_running_loop(), threading.current_thread()
 
     async def stop(self) -> None:
         """Stop what ``start`` started; called when the server stops."""

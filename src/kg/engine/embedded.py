@@ -9,42 +9,24 @@ path. ``EmbeddedEngine`` runs the same code in this process (no time limit: for 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.engine.base import (
-    GRAPH_TYPES,
-    SOLUTION_TYPES,
-    QueryEngine,
-    QueryError,
-    QueryResult,
-    choose_media_type,
-)
-from kg.engine.guard import inspect_query
-from kg.engine.policy import NO_REMOTE, Allowlist, Dataset, plan_dataset
+from kg import defaults
+from kg.engine.base import QueryEngine, QueryError, QueryResult
+from kg.engine.plan import Limits, QueryPlan
+from kg.engine.policy import NO_REMOTE, Allowlist, Dataset
 from kg.engine.stores import named_graph_iris, open_store, stored_default
+from kg.engine.syntax import explain
+from kg.formats import BY_KEY, GRAPHS, SOLUTIONS, by_media_type
 from kg.namespaces import PREFIXES
 
-SOLUTION_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdf": ox.RdfFormat.RDF_XML,
-    "trig": ox.RdfFormat.TRIG,
-    "nq": ox.RdfFormat.N_QUADS,
-}
 UNION = Dataset()
 EMPTY_GRAPH = ox.NamedNode("urn:x-kg:empty-default-graph")
-MAX_DEPTH = 200
 
 
 class _Full(Exception):
@@ -77,7 +59,23 @@ class _LineCap:
         return bytes(self.data[: end + 1])
 
 
-def _solutions(result: ox.QuerySolutions, media: str, max_rows: int) -> QueryResult:
+def in_order(tsv: bytes, columns: Sequence[str]) -> bytes:
+    """SPARQL TSV ``tsv`` with its columns in the order of ``columns`` (others after them).
+
+    TSV escapes tabs and newlines inside terms, so splitting lines on them is exact.
+    """
+    head, _, rest = tsv.partition(b"\n")
+    names = [h[1:].decode("utf-8") for h in head.split(b"\t")] if head else []
+    rank = {name: i for i, name in enumerate(columns)}
+    order = sorted(range(len(names)), key=lambda i: (rank.get(names[i], len(rank)), i))
+    if order == list(range(len(order))):
+        return tsv
+    lines = [head, *rest.split(b"\n")[:-1]] if rest else [head]
+    out = [b"\t".join([cells[i] for i in order]) for cells in (line.split(b"\t") for line in lines)]
+    return b"\n".join(out) + b"\n"
+
+
+def _solutions(result: ox.QuerySolutions, media: str, max_rows: int, columns: Sequence[str]) -> QueryResult:
     writer = _LineCap(max_rows + 1)
     truncated = False
     try:
@@ -85,12 +83,14 @@ def _solutions(result: ox.QuerySolutions, media: str, max_rows: int) -> QueryRes
     except _Full:
         truncated = True
     tsv = writer.head() if truncated else bytes(writer.data)
+    if columns:
+        tsv = in_order(tsv, columns)
     rows = tsv.count(b"\n") - 1
-    target = SOLUTION_TYPES[media]
-    if target == "tsv":
+    target = by_media_type(media, SOLUTIONS) or BY_KEY["json"]
+    if target.key == "tsv":
         return QueryResult("solutions", tsv, media, truncated, rows)
     parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-    body = parsed.serialize(format=SOLUTION_FORMATS[target]) or b""  # type: ignore[union-attr]
+    body = parsed.serialize(format=target.results_format) or b""  # type: ignore[union-attr]
     return QueryResult("solutions", body, media, truncated, rows)
 
 
@@ -102,7 +102,7 @@ def graph_result(triples: Iterable[ox.Triple], media: str, max_rows: int, cut: b
     kept = list(islice(triples, max_rows + 1))
     truncated = len(kept) > max_rows or cut
     del kept[max_rows:]
-    fmt = GRAPH_FORMATS[GRAPH_TYPES[media]]
+    fmt = (by_media_type(media, GRAPHS) or BY_KEY["ttl"]).rdf_format
     items: list[ox.Triple] | list[ox.Quad] = kept
     if fmt.supports_datasets:
         items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in kept]
@@ -115,16 +115,22 @@ def run_query(
     query: str,
     media: str,
     dataset: Dataset = UNION,
-    max_rows: int = 10_000,
+    max_rows: int = defaults.MAX_ROWS,
     union_stored: bool = False,
     prefixes: Mapping[str, str] = PREFIXES,
+    *,
+    base_iri: str | None = None,
+    columns: Sequence[str] = (),
 ) -> QueryResult:
-    """Evaluate ``query`` on ``store``; ``media`` was chosen beforehand (see ``choose_media_type``).
+    """Evaluate ``query`` on ``store``; ``media`` was chosen beforehand (see :mod:`kg.engine.plan`).
 
     ``union_stored``: the store's default graph already holds the union of its named graphs
     (see :mod:`kg.engine.stores`), so a union default graph needs no union evaluation.
+    ``base_iri``: what relative IRIs resolve against. ``columns``: the order of a ``SELECT *``.
     """
     kwargs: dict[str, object] = {"prefixes": prefixes}
+    if base_iri:
+        kwargs["base_iri"] = base_iri
     if dataset.union:
         if not union_stored:
             kwargs["use_default_graph_as_union"] = True
@@ -134,17 +140,32 @@ def run_query(
     try:
         result = store.query(query, **kwargs)  # type: ignore[arg-type]
         if isinstance(result, ox.QueryBoolean):
-            body = result.serialize(format=SOLUTION_FORMATS[SOLUTION_TYPES[media]]) or b""
+            target = by_media_type(media, SOLUTIONS) or BY_KEY["json"]
+            body = result.serialize(format=target.results_format) or b""
             return QueryResult("boolean", body, media, rows=1)
         if isinstance(result, ox.QuerySolutions):
-            return _solutions(result, media, max_rows)
+            return _solutions(result, media, max_rows, columns)
         return graph_result(result, media, max_rows)
     except SyntaxError as err:
-        raise QueryError(f"Malformed query: {err}", 400) from None
+        raise QueryError(explain(query, str(err), prefixes), 400) from None
     except KeyError:
         raise QueryError(f"{media} does not fit the result of this query.", 406) from None
     except (OSError, ValueError, RuntimeError, TypeError) as err:
         raise QueryError(f"Query failed: {err}", 400) from None
+
+
+def run_plan(store: ox.Store, plan: QueryPlan, union_stored: bool = False) -> QueryResult:
+    """``run_query`` for a plan."""
+    return run_query(
+        store,
+        plan.query,
+        plan.media,
+        plan.dataset,
+        plan.max_rows,
+        union_stored,
+        base_iri=plan.base_iri,
+        columns=plan.columns,
+    )
 
 
 class EmbeddedEngine(QueryEngine):
@@ -156,12 +177,20 @@ class EmbeddedEngine(QueryEngine):
         extra: Sequence[Path] = (),
         *,
         allow: Allowlist = NO_REMOTE,
-        max_rows: int = 10_000,
+        max_rows: int = defaults.MAX_ROWS,
     ) -> None:
         self.store = open_store(store_path, extra)
         self.union_stored = stored_default(store_path)  # kg build stores the default graph itself
-        self.allow = allow
-        self.max_rows = max_rows
+        self._graphs: list[str] | None = None
+        self.limits = Limits(max_rows=max_rows, allow=allow)
+
+    async def run(self, plan: QueryPlan) -> QueryResult:
+        return await asyncio.to_thread(self._run, plan)
+
+    def _run(self, plan: QueryPlan) -> QueryResult:
+        if plan.dataset.fetch:
+            raise QueryError("Remote graphs are only fetched by the worker-process engine.", 403)
+        return run_plan(self.store, plan, union_stored=self.union_stored)
 
     def execute(
         self,
@@ -171,14 +200,9 @@ class EmbeddedEngine(QueryEngine):
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
     ) -> QueryResult:
-        shape = inspect_query(query, MAX_DEPTH, PREFIXES)
-        dataset = plan_dataset(shape, default_graphs, named_graphs, self.allow, self.named_graphs())
-        if dataset.fetch:
-            raise QueryError("Remote graphs are only fetched by the worker-process engine.", 403)
-        media = choose_media_type(shape.kind or "solutions", accepted)
-        if not media:
-            raise QueryError("None of the accepted media types fits the result of this query.", 406)
-        return run_query(self.store, query, media, dataset, self.max_rows, union_stored=self.union_stored)
+        return self._run(self.plan(query, accepted, default_graphs=default_graphs, named_graphs=named_graphs))
 
     def named_graphs(self) -> list[str]:
-        return named_graph_iris(self.store)
+        if self._graphs is None:  # the store is read-only: its graphs never change
+            self._graphs = named_graph_iris(self.store)
+        return list(self._graphs)

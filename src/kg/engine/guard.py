@@ -1,9 +1,13 @@
-"""What a query asks for, read before any engine sees it: form, depth, updates, remote IRIs.
+"""What a query asks for, read before any engine sees it: form, size, updates, remote IRIs.
 
 ``inspect_query`` reads the token stream of :mod:`kg.engine.lexer` (strings, IRIs and comments
-are single tokens, so a ``SERVICE`` inside a string or a comment is not a keyword). It refuses
-updates (403) and queries nested deeper than the limit (400: Oxigraph's recursive parser
-overflows its stack at about 5,000 nested brackets). It reports every ``SERVICE`` target and every
+are single tokens, so a ``SERVICE`` inside a string or a comment is not a keyword), in time
+linear in the query's length. It refuses updates (403) and queries too complex for the engine
+(400): more than ``max_tokens`` tokens, brackets nested deeper than ``max_depth``, or more than
+``max_chain`` of one operator or keyword (``UNION``, ``MINUS``, ``BIND``, ``&&``, ``/`` …) or of
+items in one bracket (a collection, an argument list). Oxigraph's parser and planner recurse
+over such chains and overflow the worker's stack at a few thousand (see docs/sparql-service.md).
+It reports every ``SERVICE`` target and every
 ``FROM``/``FROM NAMED`` graph as an absolute IRI, resolving ``PREFIX`` and ``BASE`` declarations;
 a target it cannot resolve (a variable, an unknown prefix, a relative IRI without a base) is
 reported as ``None`` so that the policy refuses it.
@@ -11,11 +15,13 @@ reported as ``None`` so that the policy refuses it.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import hashlib
+from collections import Counter, OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+from kg import defaults
 from kg.engine.base import QueryError, ResultKind
 from kg.engine.lexer import Token, iri_value, local_name, tokens, unescape_codepoints
 from kg.namespaces import PREFIXES
@@ -28,6 +34,13 @@ FORMS: dict[str, ResultKind] = {
 }
 UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 OPENERS, CLOSERS = "{([", "})]"
+MAX_DEPTH, MAX_TOKENS, MAX_CHAIN = defaults.MAX_DEPTH, defaults.MAX_TOKENS, defaults.MAX_CHAIN
+
+
+# keywords and operators whose repetition makes Oxigraph's parser or planner recurse once more
+CHAINED_WORDS = {"UNION", "MINUS", "OPTIONAL", "BIND", "FILTER", "VALUES", "GRAPH", "SERVICE", "IN"}
+CHAINED_OPS = {"+", "-", "*", "/", "|", "^", "!", "&", "=", "<", ">", ".", ";", ",", "{"}
+ITEM_KINDS = {"string", "iri", "var", "bnode", "pname", "name", "number", "punct"}
 
 
 @dataclass
@@ -43,67 +56,157 @@ class QueryShape:
     from_graphs: list[str | None] = field(default_factory=list)
     from_named: list[str | None] = field(default_factory=list)
     depth: int = 0
+    deepest_at: int = 0  # character offset of the first bracket at ``depth``
+    tokens: int = 0  # read up to the token limit only: more means "too many"
+    complete: bool = True  # False: reading stopped once a limit was passed
+    limits: tuple[int, int, int] = (0, 0, 0)  # the limits it was read with (depth, tokens, chain)
+    chains: Counter[str] = field(default_factory=Counter)  # operator or keyword → occurrences
+    most_items: int = 0  # most items in one (…) or […] group
+    most_items_at: int = 0
 
 
-_MEMO: OrderedDict[tuple[str, int, bool], QueryShape] = OrderedDict()
-MEMO_SIZE, MEMO_TEXT = 2048, 8192
+_MEMO: OrderedDict[tuple[bytes, bool], QueryShape] = OrderedDict()
+MEMO_SIZE = 2048
 
 
-def inspect_query(text: str, max_depth: int, prefixes: Mapping[str, str] | None = None) -> QueryShape:
-    """Read ``text``; raise QueryError (400 too deep, 403 update) or return its shape.
+def inspect_query(
+    text: str,
+    max_depth: int = MAX_DEPTH,
+    prefixes: Mapping[str, str] | None = None,
+    *,
+    max_tokens: int = MAX_TOKENS,
+    max_chain: int = MAX_CHAIN,
+) -> QueryShape:
+    """Read ``text``; raise QueryError (400 too complex, 403 update) or return its shape.
 
     ``prefixes`` are the ones the engine predeclares. When the text holds ``\\u`` escapes outside
     strings and IRIs, it is read a second time with every escape resolved, and the findings of
-    both readings are merged, so an escape cannot hide a keyword from this check. Shapes of short
-    queries are remembered (the web layer and the engine both ask; clients repeat queries).
+    both readings are merged, so an escape cannot hide a keyword from this check. Shapes are
+    remembered by a SHA-256 digest of the text (clients repeat queries), so a repeated query is
+    read once. Linear in the length of ``text``, but up to a second for
+    the largest bodies: call it off the event loop.
     """
     memo = prefixes is None or prefixes is PREFIXES
-    key = (text, max_depth, prefixes is PREFIXES)
-    if memo and (hit := _MEMO.get(key)) is not None:
-        return hit
-    shape = _inspect(text, max_depth, prefixes)
-    if memo and len(text) <= MEMO_TEXT:
-        _MEMO[key] = shape
-        while len(_MEMO) > MEMO_SIZE:
-            try:
-                _MEMO.popitem(last=False)
-            except KeyError:  # emptied by another thread meanwhile
-                break
-    return shape
+    key = (hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest(), prefixes is PREFIXES)
+    hit = _MEMO.get(key) if memo else None
+    limits = (max_depth, max_tokens, max_chain)
+    if hit is None or (not hit.complete and any(a > b for a, b in zip(limits, hit.limits, strict=True))):
+        hit = _inspect(text, prefixes, limits)  # (again: it stopped early, at a lower limit)
+        if memo:
+            _MEMO[key] = hit
+            while len(_MEMO) > MEMO_SIZE:
+                try:
+                    _MEMO.popitem(last=False)
+                except KeyError:  # emptied by another thread meanwhile
+                    break
+    check_complexity(hit, max_depth, max_tokens, max_chain)
+    return hit
 
 
-def _inspect(text: str, max_depth: int, prefixes: Mapping[str, str] | None) -> QueryShape:
-    shape = _read(list(tokens(text)), max_depth, dict(prefixes or {}))
+def check_complexity(shape: QueryShape, max_depth: int, max_tokens: int, max_chain: int) -> None:
+    """Raise QueryError(400) when ``shape`` passes one of the complexity limits."""
+    advice = "Split the query or simplify it; the limits are listed in the service's documentation."
+    if shape.depth > max_depth:
+        raise QueryError(
+            f"Query nested too deeply: more than {max_depth} levels of brackets "
+            f"(at character {shape.deepest_at + 1}; limit {max_depth}). {advice}",
+            400,
+        )
+    for what, count in shape.chains.most_common(1):
+        if count > max_chain:
+            raise QueryError(
+                f"Query too complex: {count} times '{what}' (limit {max_chain} of any one operator "
+                f"or keyword). {advice}",
+                400,
+            )
+    if shape.most_items > max_chain:
+        raise QueryError(
+            f"Query too complex: {shape.most_items} items in one bracket group at character "
+            f"{shape.most_items_at + 1} (limit {max_chain}). {advice}",
+            400,
+        )
+    if shape.tokens > max_tokens or not shape.complete:
+        raise QueryError(f"Query too long: more than {max_tokens} tokens (limit {max_tokens}). {advice}", 400)
+
+
+class _Tokens:
+    """The tokens of a text, read only as far as someone looked (``get``)."""
+
+    def __init__(self, text: str) -> None:
+        self._stream = tokens(text)
+        self._seen: list[Token] = []
+
+    def get(self, i: int) -> Token | None:
+        while len(self._seen) <= i:
+            token = next(self._stream, None)
+            if token is None:
+                return None
+            self._seen.append(token)
+        return self._seen[i] if i >= 0 else None
+
+
+def _inspect(text: str, prefixes: Mapping[str, str] | None, limits: tuple[int, int, int]) -> QueryShape:
+    shape = _read(_Tokens(text), dict(prefixes or {}), limits)
     if "\\u" in text or "\\U" in text:
-        other = _read(list(tokens(unescape_codepoints(text))), max_depth, dict(prefixes or {}))
+        other = _read(_Tokens(unescape_codepoints(text)), dict(prefixes or {}), limits)
         for mine, theirs in (
             (shape.services, other.services),
             (shape.from_graphs, other.from_graphs),
             (shape.from_named, other.from_named),
         ):
             mine.extend(iri for iri in theirs if iri not in mine)
+        shape.tokens = max(shape.tokens, other.tokens)
+        shape.complete = shape.complete and other.complete
+        shape.chains |= other.chains
+        if other.depth > shape.depth:
+            shape.depth, shape.deepest_at = other.depth, other.deepest_at
+        if other.most_items > shape.most_items:
+            shape.most_items, shape.most_items_at = other.most_items, other.most_items_at
     return shape
 
 
-def _read(toks: list[Token], max_depth: int, prefixes: dict[str, str]) -> QueryShape:
-    shape = QueryShape()
+def _read(toks: _Tokens, prefixes: dict[str, str], limits: tuple[int, int, int]) -> QueryShape:
+    """The shape of the query; reading stops (``complete`` False) as soon as a limit is passed."""
+    max_depth, max_tokens, max_chain = limits
+    shape = QueryShape(limits=limits)
     base: str | None = None
-    depth = 0
-    for i, tok in enumerate(toks):
+    items: list[list[int]] = []  # per open bracket: [items so far, offset, counts items (0/1)]
+    i = -1
+    while (tok := toks.get(i := i + 1)) is not None:
+        shape.tokens = i + 1
+        if (
+            shape.tokens > max_tokens
+            or shape.depth > max_depth
+            or shape.most_items > max_chain
+            or (tok.kind in ("other", "name", "punct") and max(shape.chains.values(), default=0) > max_chain)
+        ):
+            shape.complete = False
+            break
+        if items and items[-1][2] and tok.kind in ITEM_KINDS and tok.text not in CLOSERS:
+            top = items[-1]
+            top[0] += 1
+            if top[0] > shape.most_items:
+                shape.most_items, shape.most_items_at = top[0], top[1]
         if tok.kind == "punct":
-            depth += 1 if tok.text in OPENERS else -1
-            if depth > max_depth:
-                raise QueryError(
-                    f"Query nested too deeply: more than {max_depth} levels of brackets "
-                    f"(at character {tok.offset + 1}).",
-                    400,
-                )
-            shape.depth = max(shape.depth, depth)
+            if tok.text in OPENERS:
+                items.append([0, tok.offset, tok.text != "{"])
+                if tok.text == "{":
+                    shape.chains["{"] += 1
+            elif items:
+                items.pop()
+            if len(items) > shape.depth:
+                shape.depth, shape.deepest_at = len(items), tok.offset
+            continue
+        if tok.kind == "other" and tok.text in CHAINED_OPS:
+            if not _second_half(toks, i):
+                shape.chains[tok.text] += 1
             continue
         if tok.kind != "name":
             continue
         word = tok.text.upper()
-        following = toks[i + 1] if i + 1 < len(toks) else None
+        if word in CHAINED_WORDS:
+            shape.chains[word] += 1
+        following = toks.get(i + 1)
         if word in UPDATE_WORDS:
             raise QueryError(f"This endpoint is read-only: {word} (SPARQL Update) is not accepted.", 403)
         if word in FORMS and shape.kind is None:
@@ -111,23 +214,40 @@ def _read(toks: list[Token], max_depth: int, prefixes: dict[str, str]) -> QueryS
         elif word == "BASE" and following is not None and following.kind == "iri":
             base = _absolute(iri_value(following), base)
         elif word == "PREFIX" and following is not None and following.kind == "pname":
-            target = toks[i + 2] if i + 2 < len(toks) else None
+            target = toks.get(i + 2)
             if target is not None and target.kind == "iri":
                 resolved = _absolute(iri_value(target), base)
                 if resolved is not None:
                     prefixes[following.text.split(":", 1)[0]] = resolved
         elif word == "SERVICE":
             j = i + 1
-            if j < len(toks) and toks[j].kind == "name" and toks[j].text.upper() == "SILENT":
+            if _is_word(toks.get(j), "SILENT"):
                 j += 1
-            shape.services.append(_target(toks[j] if j < len(toks) else None, base, prefixes))
+            shape.services.append(_target(toks.get(j), base, prefixes))
         elif word == "FROM":
             j = i + 1
-            named = j < len(toks) and toks[j].kind == "name" and toks[j].text.upper() == "NAMED"
+            named = _is_word(toks.get(j), "NAMED")
             j += 1 if named else 0
-            graph = _target(toks[j] if j < len(toks) else None, base, prefixes)
+            graph = _target(toks.get(j), base, prefixes)
             (shape.from_named if named else shape.from_graphs).append(graph)
     return shape
+
+
+def _is_word(tok: Token | None, word: str) -> bool:
+    return tok is not None and tok.kind == "name" and tok.text.upper() == word
+
+
+def _second_half(toks: _Tokens, i: int) -> bool:
+    """Whether ``toks[i]`` completes a two-character operator (``&&``, ``||``) or is part of ``^^``
+    (a datatype, not an inverse path), so that it is not counted again."""
+    tok = toks.get(i)
+    assert tok is not None
+    prev = toks.get(i - 1)
+    twin = prev is not None and prev.text == tok.text and prev.offset == tok.offset - 1
+    if tok.text == "^":
+        after = toks.get(i + 1)
+        return twin or (after is not None and after.text == "^" and after.offset == tok.offset + 1)
+    return twin and tok.text in "&|"
 
 
 def _absolute(iri: str, base: str | None) -> str | None:

@@ -2,7 +2,10 @@
 
 Each worker opens the store read-only and runs one query at a time. A query that runs past the
 limit has its worker killed (its CPU is freed at once) and a fresh worker started; the client gets
-503. A worker that crashes costs that worker only. The pool watches ``dist/build.json``: when the
+503. A worker that crashes (or passes its memory cap, ``memory_mb``) costs that worker only and
+answers 503. A worker is free as soon as its answer is computed: the whole body is taken from it
+at once (into memory, or an anonymous temporary file when large), so a client that reads slowly
+or not at all holds no worker. The pool watches ``dist/build.json``: when the
 graph is rebuilt, new workers open the new store and the old ones are retired (``version``
 changes, which invalidates cached results).
 """
@@ -12,20 +15,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-import threading
+import tempfile
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from kg.engine.base import QueryEngine, QueryError, QueryResult, choose_media_type, collected
-from kg.engine.guard import inspect_query
-from kg.engine.policy import NO_REMOTE, Allowlist, plan_dataset
+from kg import defaults
+from kg.engine.base import QueryEngine, QueryError, QueryResult
+from kg.engine.fairness import ClientSlots
+from kg.engine.plan import Limits, QueryPlan
+from kg.engine.policy import NO_REMOTE, Allowlist
 from kg.engine.process import WorkerGone, WorkerProcess
 from kg.engine.stores import UNION_LIMIT, build_id, graph_names, prepare_store
-from kg.namespaces import PREFIXES
 
 log = logging.getLogger("kg.engine")
-STREAM_OVER = 1024 * 1024  # bodies larger than this are streamed from the worker to the client
+SPOOL_OVER = 4 * 1024 * 1024  # bodies larger than this wait for their client in a temporary file
+CHUNK = 256 * 1024
 
 
 class PoolEngine(QueryEngine):
@@ -37,27 +42,31 @@ class PoolEngine(QueryEngine):
         extra: Sequence[Path] = (),
         *,
         workers: int = 2,
-        timeout: float = 30.0,
-        max_rows: int = 10_000,
-        max_depth: int = 200,
+        timeout: float = defaults.QUERY_TIMEOUT,
+        max_rows: int = defaults.MAX_ROWS,
+        max_depth: int = defaults.MAX_DEPTH,
         allow: Allowlist = NO_REMOTE,
         build_info: Path | None = None,
         union_limit: int = UNION_LIMIT,
+        memory_mb: int = defaults.WORKER_MEMORY_MB,
+        client_queries: int = defaults.CLIENT_QUERIES,
+        max_tokens: int = defaults.MAX_TOKENS,
+        max_chain: int = defaults.MAX_CHAIN,
     ) -> None:
         self.source, self.extra = store_path, tuple(extra)
         self.size, self.timeout, self.max_rows, self.max_depth = max(1, workers), timeout, max_rows, max_depth
         self.allow, self.build_info = allow, build_info
-        self.union_limit = union_limit
+        self.limits = Limits(max_rows, timeout, max_depth, allow, max_tokens, max_chain)
+        self.union_limit, self.memory_mb = union_limit, memory_mb
+        # uncached queries one client address may run at once (0: half the workers, at least one)
+        self.slots = ClientSlots(client_queries if client_queries > 0 else max(1, self.size // 2))
         self.prepared = prepare_store(store_path, self.extra, union_limit)
         self._graphs = graph_names(self.prepared.path)
         self._build = build_id(build_info)
         self.generation = 0
         self._idle: asyncio.Queue[WorkerProcess] = asyncio.Queue()
         self._live: set[WorkerProcess] = set()
-        self._lent: dict[WorkerProcess, float] = {}  # streaming a body: until when at most
         self._tasks: set[asyncio.Task[None]] = set()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._loop_thread: threading.Thread | None = None
 
     @property
     def version(self) -> str:
@@ -69,7 +78,7 @@ class PoolEngine(QueryEngine):
     # -- life cycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
-        self._loop, self._loop_thread = asyncio.get_running_loop(), threading.current_thread()
+        await super().start()
         await asyncio.gather(*(self._spawn() for _ in range(self.size)))
         self._background(self._watch())
 
@@ -93,7 +102,9 @@ class PoolEngine(QueryEngine):
         generation = self.generation
         for attempt in range(30):
             try:
-                worker = await WorkerProcess.start(self.prepared.path, self.prepared.union_stored, generation)
+                worker = await WorkerProcess.start(
+                    self.prepared.path, self.prepared.union_stored, generation, memory_mb=self.memory_mb
+                )
             except (OSError, ValueError, TimeoutError, WorkerGone) as err:
                 log.warning("query worker failed to start (%s); retrying", err)
                 await asyncio.sleep(min(5.0, 0.2 * (attempt + 1)))
@@ -119,14 +130,9 @@ class PoolEngine(QueryEngine):
             self._background(self._retire(worker))
 
     async def _watch(self) -> None:
-        """Every second: reclaim workers lent to a stream nobody reads; follow rebuilds."""
-        loop = asyncio.get_running_loop()
+        """Every second: follow rebuilds."""
         while True:
             await asyncio.sleep(1.0)
-            for worker, until in list(self._lent.items()):
-                if loop.time() > until:  # the response was dropped before its body was read
-                    self._lent.pop(worker, None)
-                    self._background(self._retire(worker))
             build = build_id(self.build_info)
             if build and build != self._build:
                 await self._reload(build)
@@ -167,35 +173,21 @@ class PoolEngine(QueryEngine):
                 return worker
             self._background(self._retire(worker))
 
-    async def aexecute(
-        self,
-        query: str,
-        accepted: Sequence[str] = (),
-        *,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
-    ) -> QueryResult:
-        shape = inspect_query(query, self.max_depth, PREFIXES)
-        dataset = plan_dataset(shape, default_graphs, named_graphs, self.allow, self._graphs)
-        media = choose_media_type(shape.kind or "solutions", accepted)
-        if not media:
-            raise QueryError("None of the accepted media types fits the result of this query.", 406)
+    async def run(self, plan: QueryPlan) -> QueryResult:
+        """Answer ``plan`` (checked once, by :func:`kg.engine.plan.plan_query`) in a worker, under
+        the client's share of the pool (:mod:`kg.engine.fairness`)."""
+        async with self.slots.slot():
+            return await self._run(plan)
+
+    async def _run(self, plan: QueryPlan) -> QueryResult:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
         worker = await self._acquire(deadline)
-        request = {"query": query, "media": media, "max_rows": self.max_rows, "timeout": self.timeout}
-        request["dataset"] = {
-            "default_graphs": dataset.default_graphs,
-            "named_graphs": dataset.named_graphs,
-            "union": dataset.union,
-            "fetch": dataset.fetch,
-        }
+        request = plan.as_message()
         try:
             header, size = await asyncio.wait_for(worker.ask(request), max(0.0, deadline - loop.time()))
-            if size > STREAM_OVER and header.get("ok"):
-                self._lent[worker] = loop.time() + self.timeout + 300
-                return self._result(header, b"", self._stream(worker, size))
-            body = await asyncio.wait_for(worker.read_body(size), self.timeout)
+            # the whole body is taken from the worker now, however slowly the client reads it later
+            body = await asyncio.wait_for(self._take(worker, size), self.timeout)
         except TimeoutError:
             self._background(self._retire(worker))
             raise QueryError(
@@ -206,44 +198,43 @@ class PoolEngine(QueryEngine):
         except WorkerGone:
             self._background(self._retire(worker))
             raise QueryError(
-                "The query engine stopped while evaluating this query; it was not answered.", 500
+                "The query engine stopped while evaluating this query (too complex, or over the "
+                "memory limit); it was not answered. Simplify it, or try again later.",
+                503,
             ) from None
-        self._release(worker)
+        if header.get("retire"):  # it ran out of memory: start afresh
+            self._background(self._retire(worker))
+        else:
+            self._release(worker)
         if not header.get("ok"):
             raise QueryError(str(header.get("message", "Query failed.")), int(header.get("status", 500)))
-        return self._result(header, body, None)
+        if isinstance(body, bytes):
+            return self._result(header, body, None)
+        return self._result(header, b"", _replay(body))
+
+    @staticmethod
+    async def _take(worker: WorkerProcess, size: int) -> bytes | IO[bytes]:
+        """The body: in memory when small, else in an anonymous temporary file (gone once closed)."""
+        if size <= SPOOL_OVER:
+            return await worker.read_body(size)
+        spool = tempfile.TemporaryFile(prefix="kg-result-")  # noqa: SIM115 - closed by _replay
+        try:
+            async for chunk in worker.body_chunks(size):
+                spool.write(chunk)
+        except BaseException:
+            spool.close()
+            raise
+        spool.seek(0)
+        return spool
 
     @staticmethod
     def _result(header: dict[str, Any], body: bytes, chunks: AsyncIterator[bytes] | None) -> QueryResult:
         kind, media, truncated, rows = header["kind"], header["media"], header["truncated"], header["rows"]
         return QueryResult(kind, body, media, truncated, rows, chunks)
 
-    async def _stream(self, worker: WorkerProcess, size: int) -> AsyncIterator[bytes]:
-        done = False
-        try:
-            async for chunk in worker.body_chunks(size):
-                yield chunk
-            done = True
-        finally:
-            if self._lent.pop(worker, None) is not None:  # else the watcher reclaimed it already
-                if done:
-                    self._release(worker)
-                else:  # a client that went away mid-body leaves this worker's pipe out of step
-                    self._background(self._retire(worker))
 
-    def execute(
-        self,
-        query: str,
-        accepted: Sequence[str] = (),
-        *,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
-    ) -> QueryResult:
-        """Blocking form, for code running in a thread beside the server's event loop."""
-        loop = self._loop
-        if loop is None or not loop.is_running():
-            raise RuntimeError("PoolEngine.execute needs the pool started by the server (use aexecute)")
-        if threading.current_thread() is self._loop_thread:
-            raise RuntimeError("PoolEngine.execute would block the event loop: await aexecute instead")
-        coro = self.aexecute(query, accepted, default_graphs=default_graphs, named_graphs=named_graphs)
-        return asyncio.run_coroutine_threadsafe(collected(coro), loop).result()
+async def _replay(spool: IO[bytes]) -> AsyncIterator[bytes]:
+    """A spooled body in chunks; the file is closed (and so deleted) when done or dropped."""
+    with spool:
+        while chunk := spool.read(CHUNK):
+            yield chunk

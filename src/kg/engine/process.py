@@ -37,11 +37,12 @@ class WorkerProcess:
 
     @classmethod
     async def start(
-        cls, store: Path, union_stored: bool, generation: int, timeout: float = 120.0
+        cls, store: Path, union_stored: bool, generation: int, timeout: float = 120.0, memory_mb: int = 0
     ) -> WorkerProcess:
         """Start a worker on ``store`` and wait until it has opened the store.
 
         ``union_stored``: the store's default graph already holds the union of its named graphs.
+        ``memory_mb``: the most address space the worker may use (0: no limit of its own).
         """
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         proc = await asyncio.create_subprocess_exec(
@@ -50,6 +51,7 @@ class WorkerProcess:
             "kg.engine.worker",
             str(store),
             *(["--union-stored"] if union_stored else []),
+            *([f"--memory-mb={memory_mb}"] if memory_mb > 0 else []),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             env=env,

@@ -28,10 +28,12 @@ from typing import Any, Literal
 
 import httpx
 
+from kg import defaults
 from kg.dumps import DEFAULT_GRAPH_PARTS
-from kg.engine.base import QueryEngine, QueryError, QueryResult, choose_media_type
-from kg.engine.guard import inspect_query
-from kg.engine.policy import NO_REMOTE, Allowlist, Dataset, plan_dataset
+from kg.engine.base import QueryEngine, QueryError, QueryResult
+from kg.engine.lexer import tokens
+from kg.engine.plan import Limits, QueryPlan
+from kg.engine.policy import NO_REMOTE, Allowlist, Dataset
 from kg.engine.remote_results import REMOTE_ACCEPT, Call, CappedReader, column, remote_error, with_prefixes
 from kg.namespaces import GRAPH, PREFIXES
 
@@ -51,9 +53,9 @@ class RemoteEngine(QueryEngine):
         self,
         endpoint: str,
         *,
-        timeout: float = 30.0,
-        max_rows: int = 10_000,
-        max_depth: int = 200,
+        timeout: float = defaults.QUERY_TIMEOUT,
+        max_rows: int = defaults.MAX_ROWS,
+        max_depth: int = defaults.MAX_DEPTH,
         max_bytes: int = 256 * 1024 * 1024,
         allow: Allowlist = NO_REMOTE,
         union: Literal["auto", "dataset", "store"] = "auto",
@@ -63,6 +65,7 @@ class RemoteEngine(QueryEngine):
     ) -> None:
         self.endpoint, self.timeout, self.max_rows, self.max_depth = endpoint, timeout, max_rows, max_depth
         self.max_bytes, self.allow, self.union, self.refresh = max_bytes, allow, union, refresh
+        self.limits = Limits(max_rows=max_rows, timeout=timeout, max_depth=max_depth, allow=allow)
         self._http: dict[str, Any] = {
             "auth": auth,
             "headers": {"User-Agent": "nato-iraq-kg", **(headers or {})},
@@ -77,6 +80,7 @@ class RemoteEngine(QueryEngine):
     # -- life cycle --------------------------------------------------------------------------
 
     async def start(self) -> None:
+        await super().start()
         await self._refresh_now()
         self._task = asyncio.ensure_future(self._refresh_loop())
 
@@ -142,23 +146,18 @@ class RemoteEngine(QueryEngine):
 
     # -- queries -----------------------------------------------------------------------------
 
-    def _prepare(
-        self, query: str, accepted: Sequence[str], default_graphs: Sequence[str], named_graphs: Sequence[str]
-    ) -> Call:
-        """Check ``query`` as the embedded engine would, and say how to ask the store for it."""
-        shape = inspect_query(query, self.max_depth, PREFIXES)
-        dataset = plan_dataset(shape, default_graphs, named_graphs, self.allow, self.named_graphs())
-        if dataset.fetch:
+    def _call(self, plan: QueryPlan) -> Call:
+        """How to ask the store for ``plan``."""
+        if plan.dataset.fetch:
             raise QueryError(
                 "FROM/FROM NAMED of a graph the store does not hold is not supported over a remote store.",
                 403,
             )
-        media = choose_media_type(shape.kind or "solutions", accepted)
-        if not media:
-            raise QueryError("None of the accepted media types fits the result of this query.", 406)
-        fields = [("query", with_prefixes(query, PREFIXES))]
-        fields += self._dataset_fields(dataset, bool(default_graphs or named_graphs))
-        return Call(fields, REMOTE_ACCEPT[shape.kind], media, self.max_rows)
+        fields = [("query", with_prefixes(plan.query, PREFIXES))]
+        if plan.base_iri and not _declares_base(plan.query):
+            fields = [("query", f"BASE <{plan.base_iri}>\n" + fields[0][1])]
+        fields += self._dataset_fields(plan.dataset, plan.protocol_dataset)
+        return Call(fields, REMOTE_ACCEPT[plan.kind], plan.media, plan.max_rows, plan.columns)
 
     def _dataset_fields(self, dataset: Dataset, protocol: bool) -> list[tuple[str, str]]:
         if dataset.union:
@@ -176,6 +175,11 @@ class RemoteEngine(QueryEngine):
             ("named-graph-uri", g) for g in dataset.named_graphs
         ]
 
+    async def run(self, plan: QueryPlan) -> QueryResult:
+        if self._graphs is None:
+            await self._refresh_now()
+        return await self._arun(self._call(plan))
+
     def execute(
         self,
         query: str,
@@ -184,19 +188,9 @@ class RemoteEngine(QueryEngine):
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
     ) -> QueryResult:
-        return self._run(self._prepare(query, accepted, default_graphs, named_graphs))
-
-    async def aexecute(
-        self,
-        query: str,
-        accepted: Sequence[str] = (),
-        *,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
-    ) -> QueryResult:
-        if self._graphs is None:
-            await self._refresh_now()
-        return await self._arun(self._prepare(query, accepted, default_graphs, named_graphs))
+        return self._run(
+            self._call(self.plan(query, accepted, default_graphs=default_graphs, named_graphs=named_graphs))
+        )
 
     def _run(self, call: Call) -> QueryResult:
         """Send ``call`` and read the answer, blocking, within the time limit."""
@@ -207,7 +201,9 @@ class RemoteEngine(QueryEngine):
                     raise remote_error(
                         resp.status_code, resp.read().decode("utf-8", "replace"), self.endpoint
                     )
-                reader = CappedReader(resp.headers.get("content-type", ""), call.max_rows, self.max_bytes)
+                reader = CappedReader(
+                    resp.headers.get("content-type", ""), call.max_rows, self.max_bytes, call.columns
+                )
                 for chunk in resp.iter_bytes():
                     if reader.feed(chunk):
                         break
@@ -228,7 +224,9 @@ class RemoteEngine(QueryEngine):
                 if resp.status_code != 200:
                     body = (await resp.aread()).decode("utf-8", "replace")
                     raise remote_error(resp.status_code, body, self.endpoint)
-                reader = CappedReader(resp.headers.get("content-type", ""), call.max_rows, self.max_bytes)
+                reader = CappedReader(
+                    resp.headers.get("content-type", ""), call.max_rows, self.max_bytes, call.columns
+                )
                 async for chunk in resp.aiter_bytes():
                     if reader.feed(chunk):
                         break
@@ -251,3 +249,7 @@ class RemoteEngine(QueryEngine):
                 504,
             )
         return QueryError(f"The store at {self.endpoint} cannot be reached: {err or type(err).__name__}", 502)
+
+
+def _declares_base(query: str) -> bool:
+    return any(t.kind == "name" and t.text.upper() == "BASE" for t in tokens(query))

@@ -10,7 +10,6 @@ import os
 from collections.abc import Generator, Mapping
 from typing import Literal, cast
 
-import click
 import httpx
 
 from kg.engine.base import QueryError
@@ -21,7 +20,11 @@ from kg.settings import Settings
 UNION_MODES = ("auto", "dataset", "store")
 
 
-class CredentialsError(ValueError):
+class EngineConfigError(ValueError):
+    """The remote engine cannot be used as configured (the message says why)."""
+
+
+class CredentialsError(EngineConfigError):
     """Credentials were given in a way that cannot be used."""
 
 
@@ -55,12 +58,12 @@ def remote_engine(url: str, settings: Settings, env: Mapping[str, str] = os.envi
     From the environment: ``KG_ENGINE_TOKEN`` (bearer) or ``KG_ENGINE_USER`` and
     ``KG_ENGINE_PASSWORD`` (HTTP Basic; ``KG_ENGINE_DIGEST=1`` for Digest), and
     ``KG_ENGINE_UNION`` (``auto``, ``dataset`` or ``store``: how the default graph is made the
-    union of the named graphs, see ``kg.engine.remote``). Raises click.ClickException when the
+    union of the named graphs, see ``kg.engine.remote``). Raises EngineConfigError when the
     store does not answer a first query (listing its named graphs).
     """
     union = env.get("KG_ENGINE_UNION", "auto")
     if union not in UNION_MODES:
-        raise click.ClickException(f"KG_ENGINE_UNION must be one of {', '.join(UNION_MODES)}, not {union!r}")
+        raise EngineConfigError(f"KG_ENGINE_UNION must be one of {', '.join(UNION_MODES)}, not {union!r}")
     auth = credentials(
         env.get("KG_ENGINE_TOKEN"),
         env.get("KG_ENGINE_USER"),
@@ -80,5 +83,5 @@ def remote_engine(url: str, settings: Settings, env: Mapping[str, str] = os.envi
         engine.named_graphs()  # fail now, with the store's answer, rather than at the first request
     except QueryError as err:
         engine.close()
-        raise click.ClickException(err.message) from None
+        raise EngineConfigError(err.message) from None
     return engine

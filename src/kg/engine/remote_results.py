@@ -10,15 +10,16 @@ written by Oxigraph, exactly as the embedded engine writes it.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
 import pyoxigraph as ox
 
-from kg.engine.base import GRAPH_TYPES, SOLUTION_TYPES, QueryError, QueryResult, ResultKind
-from kg.engine.embedded import SOLUTION_FORMATS, graph_result
+from kg.engine.base import QueryError, QueryResult, ResultKind
+from kg.engine.embedded import graph_result
 from kg.engine.lexer import tokens
+from kg.formats import GRAPHS, SOLUTIONS, by_media_type
 
 # What this engine asks the remote endpoint for, per kind of result (most useful first).
 REMOTE_ACCEPT: dict[ResultKind | None, str] = {
@@ -71,9 +72,10 @@ def response_format(content_type: str) -> ox.QueryResultsFormat | ox.RdfFormat:
 class CappedReader:
     """Collects a remote answer chunk by chunk; ``feed`` says when enough has been read."""
 
-    def __init__(self, content_type: str, max_rows: int, max_bytes: int) -> None:
+    def __init__(self, content_type: str, max_rows: int, max_bytes: int, columns: Sequence[str] = ()) -> None:
         self.format = response_format(content_type)
         self.max_rows, self.max_bytes = max_rows, max_bytes
+        self.columns = tuple(columns)  # SELECT *: the order of the variables in the query
         self.lines = 0  # lines with content (a TSV header counts as one)
         self.data = bytearray()
         self.cut = False  # reading stopped at the cap
@@ -121,14 +123,17 @@ class CappedReader:
         assert isinstance(self.format, ox.QueryResultsFormat)
         body = self._head() if self.format == ox.QueryResultsFormat.TSV else bytes(self.data)
         parsed = ox.parse_query_results(body, format=self.format)
-        if media not in SOLUTION_TYPES:
+        fmt = by_media_type(media, SOLUTIONS)
+        if fmt is None:
             raise QueryError(f"{media} cannot carry the result of this query.", 406)
-        target = SOLUTION_FORMATS[SOLUTION_TYPES[media]]
+        target = fmt.results_format
         if isinstance(parsed, ox.QueryBoolean):
             return QueryResult("boolean", parsed.serialize(format=target) or b"", media, rows=1)
         solutions = list(islice(parsed, self.max_rows + 1))
         truncated = len(solutions) > self.max_rows
         names = [v.value for v in parsed.variables]
+        rank = {name: i for i, name in enumerate(self.columns)}
+        names.sort(key=lambda n: rank.get(n, len(rank)))  # stable: the store's order after SELECT *'s
         lines = ["\t".join(f"?{n}" for n in names)]
         for row in solutions[: self.max_rows]:
             lines.append("\t".join("" if row[n] is None else str(row[n]) for n in names))
@@ -141,7 +146,7 @@ class CappedReader:
     def _graph(self, media: str) -> QueryResult:
         assert isinstance(self.format, ox.RdfFormat)
         body = self._head() if self.format == ox.RdfFormat.N_TRIPLES else bytes(self.data)
-        if media not in GRAPH_TYPES:
+        if by_media_type(media, GRAPHS) is None:
             raise QueryError(f"{media} cannot carry the result of this query.", 406)
         triples = (t if isinstance(t, ox.Triple) else t.triple for t in ox.parse(body, format=self.format))
         return graph_result(triples, media, self.max_rows, cut=self.cut)
@@ -155,6 +160,7 @@ class Call:
     accept: str
     media: str
     max_rows: int
+    columns: tuple[str, ...] = ()
 
     @property
     def data(self) -> dict[str, list[str]]:

@@ -12,13 +12,19 @@ Worker processes each open one on-disk store read-only. ``prepare_store`` decide
   when the dataset holds at most ``union_limit`` quads the serving copy also stores every triple
   once in its default graph (the RDF merge of the named graphs), and queries read it directly.
   ``Prepared.union_stored`` says which.
+
+A serving copy is removed when the server stops. One left behind by a server that crashed is
+removed by the next server that starts: each copy names its owner process in ``owner.pid``.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +34,9 @@ import pyoxigraph as ox
 from kg.inputs import InputFile
 from kg.loading import parse_file, rdf_format_for
 
+log = logging.getLogger("kg.engine")
+COPY_PREFIX = "kg-serve-store-"
+OWNER = "owner.pid"
 TRIPLE_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
 UNION_LIMIT = 10_000_000
 
@@ -99,8 +108,10 @@ def prepare_store(
     union = _size(store_path, extra) <= union_limit
     if not extra and not union and store_path is not None:
         return Prepared(store_path)
-    tmp = Path(tempfile.mkdtemp(prefix="kg-serve-store-"))
+    reclaim_stale_copies()
+    tmp = Path(tempfile.mkdtemp(prefix=COPY_PREFIX))
     try:
+        (tmp / OWNER).write_text(_process_id(os.getpid()), encoding="utf-8")
         store = ox.Store(str(tmp / "store"))
         if store_path is not None and store_path.is_dir():
             built = ox.Store.read_only(str(store_path))
@@ -113,6 +124,57 @@ def prepare_store(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return Prepared(tmp / "store", union or stored, tmp)
+
+
+def _process_id(pid: int) -> str:
+    """``PID START``: the process and when it started (so a reused PID is not taken for it)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+        start = stat.rsplit(")", 1)[1].split()[19]  # field 22, after the command name
+    except (OSError, IndexError):
+        start = "?"
+    return f"{pid} {start}"
+
+
+def _owner_alive(owner: str) -> bool:
+    pid_text, _, start = owner.strip().partition(" ")
+    try:
+        pid = int(pid_text)
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    except ValueError:
+        return False
+    return start in ("", "?") or _process_id(pid).split(" ", 1)[1] in (start, "?")
+
+
+def reclaim_stale_copies(folder: Path | None = None, older: float = 3600.0) -> list[Path]:
+    """Delete serving copies whose owner process is gone; return them.
+
+    A copy without an owner file (being created right now, or left by an older version) is
+    deleted only when it was last changed more than ``older`` seconds ago.
+    """
+    removed = []
+    for copy in Path(folder or tempfile.gettempdir()).glob(COPY_PREFIX + "*"):
+        try:
+            owner = (copy / OWNER).read_text(encoding="utf-8")
+            stale = not _owner_alive(owner)
+        except FileNotFoundError:
+            stale = time.time() - copy.stat().st_mtime > older
+        except OSError:
+            continue
+        if stale and copy.is_dir():
+            shutil.rmtree(copy, ignore_errors=True)
+            removed.append(copy)
+    if removed:
+        log.info(
+            "removed %d serving cop%s left by stopped servers",
+            len(removed),
+            "y" if len(removed) == 1 else "ies",
+        )
+    return removed
 
 
 def build_id(info: Path | None) -> str:

@@ -12,6 +12,7 @@ import contextlib
 import ctypes
 import json
 import os
+import resource
 import signal
 import struct
 import sys
@@ -88,10 +89,20 @@ def answer(store: ox.Store, request: dict[str, Any], union_stored: bool = False)
         target = with_remote_graphs(store, dataset, request["timeout"]) if dataset.fetch else store
         union_stored = union_stored and target is store
         result = run_query(
-            target, request["query"], request["media"], dataset, request["max_rows"], union_stored
+            target,
+            request["query"],
+            request["media"],
+            dataset,
+            request["max_rows"],
+            union_stored,
+            base_iri=request.get("base_iri"),
+            columns=request.get("columns", ()),
         )
     except QueryError as err:
         return json.dumps({"ok": False, "status": err.status, "message": err.message}).encode(), b""
+    except MemoryError:
+        message = "The query needed more memory than this endpoint allows one query; narrow it down."
+        return json.dumps({"ok": False, "status": 503, "message": message, "retire": True}).encode(), b""
     except Exception:
         traceback.print_exc(file=sys.stderr)
         message = "The query engine failed on this query (internal error)."
@@ -108,10 +119,20 @@ def die_with_parent() -> None:
         sys.exit(0)
 
 
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's address space: an allocation past it fails (MemoryError in Python, an
+    abort in Oxigraph's Rust code), so one query cannot take the machine's memory."""
+    limit = megabytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 def main(argv: list[str]) -> int:
     die_with_parent()
     store_path = argv[1]
     union_stored = "--union-stored" in argv[2:]  # the default graph holds the union of the named graphs
+    for arg in argv[2:]:
+        if arg.startswith("--memory-mb="):
+            limit_memory(int(arg.split("=", 1)[1]))
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed from now on goes to stderr, not into the frames
     store = ox.Store.read_only(store_path)

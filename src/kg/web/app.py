@@ -3,29 +3,43 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from kg import __version__
 from kg.engine.base import QueryEngine
 from kg.settings import Settings
+from kg.web.assets import Assets, assets_router, install
 from kg.web.cache import ResultCache
 from kg.web.downloads import downloads_router
+from kg.web.editor import Editor
+from kg.web.errors import install_engine_errors
 from kg.web.examples import load_examples
+from kg.web.http_cache import BuildStamp, ConditionalGetMiddleware
+from kg.web.iris import path_prefix
 from kg.web.landing import landing_router
 from kg.web.limits import install_limits
+from kg.web.lists import lists_router
+from kg.web.openapi import describe_sparql
+from kg.web.page_data import warm_up_router
+from kg.web.reader import reader_router
 from kg.web.resources import resources_router
 from kg.web.search import search_router
-from kg.web.sparql import KgSparqlRouter
+from kg.web.security import SecurityHeadersMiddleware
+from kg.web.sparql import sparql_router
 from kg.web.timeline import timeline_router
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 CODE_ROOT = Path(__file__).resolve().parents[3]
+EXPOSED = ["X-Result-Truncated", "X-Cache", "Link", "Content-Location", "ETag", "Last-Modified"]
 
 
 def yasgui_assets(root: Path) -> Path | None:
@@ -39,49 +53,55 @@ def yasgui_assets(root: Path) -> Path | None:
 
 def create_app(settings: Settings, engine: QueryEngine) -> FastAPI:
     """The whole service over ``engine``; ``settings`` says where things are and how big limits are."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await engine.start()
+        try:
+            yield
+        finally:
+            await engine.stop()
+
     app = FastAPI(
         title="NATO–Iraq knowledge graph",
         version=__version__,
         description="SPARQL endpoint and linked-data service for the NATO page 'Relations with Iraq'.",
+        lifespan=lifespan,
+        docs_url=None,  # FastAPI's /docs and /redoc load their scripts from a CDN: nothing may
+        redoc_url=None,  # load from elsewhere, so only the description itself, /openapi.json, is served
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.result_cache = ResultCache(settings.cache_mb * 1024 * 1024)
     info_path = settings.dist_dir / "build.json"
     app.state.build_info = json.loads(info_path.read_text()) if info_path.is_file() else {}
-    install_limits(app, max_url=settings.max_url, max_body=settings.max_body)  # inside CORS
+    app.add_middleware(ConditionalGetMiddleware, stamp=BuildStamp(info_path, lambda: engine.version))
+    # inside CORS
+    install_limits(app, settings.max_url, settings.max_body, settings.send_timeout, settings.max_headers)
+    install_engine_errors(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
         allow_credentials=False,
         allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
-        allow_headers=["Accept", "Content-Type"],
+        allow_headers=["Accept", "Content-Type", "If-None-Match"],
+        expose_headers=EXPOSED,
     )
-    app.include_router(
-        KgSparqlRouter(
-            engine,
-            path="/sparql",
-            public_url=settings.public_url,
-            version=__version__,
-            example_queries=load_examples(settings.root / "queries"),
-            max_body=settings.max_body,
-            max_depth=settings.max_depth,
-            cache=ResultCache(settings.cache_mb * 1024 * 1024),
-        )
-    )
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every answer, errors included
+    prefix = path_prefix(settings.public_url or "")
+    app.include_router(sparql_router(Editor(load_examples(settings.root / "queries"), prefix)))
     app.include_router(landing_router())
     app.include_router(resources_router())
     app.include_router(search_router())
     app.include_router(downloads_router())
     app.include_router(timeline_router())
+    app.include_router(lists_router())
+    app.include_router(reader_router())
+    app.include_router(warm_up_router())  # its start-up runs inside the app's, which starts the engine
+    assets = Assets(yasgui_assets(settings.root))
+    install(assets)
+    app.include_router(assets_router(assets))
     app.mount("/static/app", StaticFiles(directory=STATIC), name="static-app")
-    assets = yasgui_assets(settings.root)
-    if assets is not None:
-        app.mount("/static/yasgui", StaticFiles(directory=assets), name="yasgui")
-
-    @app.get("/static/favicon.svg", include_in_schema=False)
-    async def favicon() -> object:
-        from fastapi.responses import FileResponse
-
-        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
-
+    describe_sparql(app)
     return app

@@ -23,6 +23,7 @@ def iri_literal(iri: str) -> str:
     """``<iri>`` for a SPARQL query (refusing characters that could break out of it)."""
     if any(c in iri for c in '<>"{}|^`\\ \n\t'):
         raise ValueError(f"not a safe IRI: {iri!r}")
+    ox.NamedNode(iri)  # ValueError for what no IRI may hold (control characters, bad %-escapes)
     return f"<{iri}>"
 
 

@@ -13,8 +13,12 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
 from kg.dumps import DUMP_FORMATS, dump_name, sha256_file
+from kg.engine.base import QueryEngine
 from kg.tables import TABLES
-from kg.web.templating import get_settings, page
+from kg.web.engagement_table import NAME as ENGAGEMENTS
+from kg.web.engagement_table import TITLE as ENGAGEMENTS_TITLE
+from kg.web.engagement_table import engagements_table
+from kg.web.templating import get_engine, get_settings, page
 
 _digests: dict[tuple[str, int, int], str] = {}
 _lock = threading.Lock()
@@ -46,7 +50,7 @@ def _csv_rows(path: Path) -> int:
         return max(sum(1 for _ in csv.reader(fh)) - 1, 0)
 
 
-def listing(dist: Path) -> list[Download]:
+def listing(dist: Path, engine: QueryEngine | None = None) -> list[Download]:
     """Every file offered for download, in the order the page shows them."""
     info = json.loads((dist / "build.json").read_text()) if (dist / "build.json").is_file() else {}
     sums: dict[str, str] = info.get("dumps", {})
@@ -74,6 +78,13 @@ def listing(dist: Path) -> list[Download]:
             out.append(
                 Download(f"csv/{name}", title, "text/csv", size, _csv_rows(path), "rows", digest(path))
             )
+    if engine is not None and out and ENGAGEMENTS not in {d.name for d in out}:
+        table = engagements_table(engine)
+        out.append(
+            Download(
+                ENGAGEMENTS, ENGAGEMENTS_TITLE, "text/csv", len(table.body), table.rows, "rows", table.sha256
+            )
+        )
     return out
 
 
@@ -95,14 +106,17 @@ def downloads_router() -> APIRouter:
     def downloads(request: Request) -> Response:
         """The list of downloads with their sizes, counts and SHA-256 checksums."""
         dist = get_settings(request).dist_dir
-        return page(
-            request, "downloads.html", files=listing(dist), info_built=(dist / "build.json").is_file()
-        )
+        files = listing(dist, get_engine(request))
+        return page(request, "downloads.html", files=files, info_built=(dist / "build.json").is_file())
 
     @router.api_route("/downloads/{name:path}", methods=["GET", "HEAD"], response_model=None)
     def download(request: Request, name: str) -> Response:
         """One file of ``dist/``: a dump, its checksum, ``void.ttl``, ``build.json`` or a CSV table."""
         dist = get_settings(request).dist_dir
+        if name == ENGAGEMENTS and not (dist / name).is_file():
+            body = engagements_table(get_engine(request)).body
+            headers = {"Content-Disposition": 'attachment; filename="engagements.csv"'}
+            return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
         kind = media_type(name, listing(dist))
         path = dist / name
         if kind is None or not path.is_file():

@@ -7,11 +7,16 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from kg import __version__
 from kg.engine.base import QueryError
 from kg.namespaces import BASE
+from kg.web.citation import citation
+from kg.web.deps import public_url
 from kg.web.describe import PROLOGUE, select
-from kg.web.examples import load_examples
-from kg.web.templating import get_engine, get_settings, page
+from kg.web.examples import examples as load_examples
+from kg.web.lists import NAMES
+from kg.web.page_data import page_data
+from kg.web.templating import get_engine, get_settings, page, prefix_of
 
 COUNTS = f"""{PROLOGUE}PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
 SELECT ?what (COUNT(DISTINCT ?s) AS ?n) WHERE {{
@@ -27,7 +32,8 @@ ORDER = ["events", "engagements", "actors", "people", "places", "source passages
 def counts(request: Request) -> list[tuple[str, int]]:
     """Resources per kind, from the engine (empty if the store cannot answer)."""
     try:
-        rows = {r["what"]: int(r["n"]) for r in select(get_engine(request), COUNTS)}
+        engine = get_engine(request)  # the counts are read once per build
+        rows = page_data(request, "counts", lambda: {r["what"]: int(r["n"]) for r in select(engine, COUNTS)})
     except QueryError:
         return []
     return [(name, rows.get(name, 0)) for name in ORDER]
@@ -39,13 +45,15 @@ def landing_router() -> APIRouter:
     @router.api_route("/", methods=["GET", "HEAD"], response_model=None, include_in_schema=False)
     def landing(request: Request) -> Response:
         info = request.app.state.build_info
+        url = public_url(request)
         examples = [
-            (title, item["query"], "/sparql?query=" + quote(item["query"]))
-            for title, item in load_examples(get_settings(request).root / "queries").items()
+            (e.question, e.query, "/sparql?query=" + quote(e.query))
+            for e in load_examples(get_settings(request).root / "queries")
         ]
+        kinds = [(name, n, f"{prefix_of(request)}/list/{NAMES[name]}") for name, n in counts(request)]
         return page(
-            request, "landing.html", info=info, counts=counts(request), base=BASE, examples=examples,
-            public_url=get_settings(request).public_url.rstrip("/"),
+            request, "landing.html", info=info, counts=kinds, base=BASE, examples=examples,
+            public_url=url, cite=citation(info, __version__, url),
         )  # fmt: skip
 
     return router

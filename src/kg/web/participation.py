@@ -62,5 +62,13 @@ def participants(engine: QueryEngine, event: str, prefix: str = "") -> list[Part
 
 
 def took_part_in(engine: QueryEngine, actor: str, prefix: str = "") -> list[Part]:
-    """The participations of ``actor`` in events, in date order."""
-    return _parts(engine, f"BIND({iri_literal(actor)} AS ?actor) ?part nio:participant ?actor .", prefix)
+    """The events ``actor`` took part in, each once (its roles and capacities merged), in date order."""
+    parts = _parts(engine, f"BIND({iri_literal(actor)} AS ?actor) ?part nio:participant ?actor .", prefix)
+    merged: dict[str, Part] = {}
+    for p in parts:
+        first = merged.setdefault(p.event, p)
+        if first is not p:
+            first.roles = sorted(set(first.roles) | set(p.roles))
+            if p.capacity and p.capacity != first.capacity:
+                first.capacity = ", ".join(filter(None, [first.capacity, p.capacity]))
+    return list(merged.values())

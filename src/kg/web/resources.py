@@ -9,6 +9,7 @@ format's own URL and ``Link: rel=alternate`` for the others.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -25,10 +26,13 @@ from kg.web.describe import (
     iri_literal,
     ontology_query,
 )
+from kg.web.engagement import summary
+from kg.web.errors import engine_error_response
 from kg.web.formats import CONTEXT, FORMATS, RDF_FORMATS, negotiate, serialize
 from kg.web.iris import Target, local_href, target_for
 from kg.web.ontology_docs import OntologyDocs
 from kg.web.participation import participants, took_part_in
+from kg.web.provenance import statement_lines
 from kg.web.render import Renderer
 from kg.web.search import find
 from kg.web.templating import get_engine, get_renderer, page, prefix_of
@@ -36,6 +40,7 @@ from kg.web.templating import get_engine, get_renderer, page, prefix_of
 VOID_GRAPH = GRAPH + "void"
 HAS_PARTICIPATION = URIRef(ONTOLOGY + "hasParticipation")
 PARTICIPANT = URIRef(ONTOLOGY + "participant")
+AFFECTS = URIRef(ONTOLOGY + "affects")
 METHODS = ["GET", "HEAD"]
 
 
@@ -89,7 +94,7 @@ def serve_document(request: Request, path: str, default: str = "html") -> Respon
     except ValueError:  # characters no IRI of the dataset has (space, quotes, brackets)
         return not_found(request, target.iri, key, headers)
     except QueryError as err:
-        return PlainTextResponse(f"The store could not answer: {err.message}\n", 503, headers)
+        return engine_error_response(request, err)
     if not len(found):
         return not_found(request, target.iri, key, headers)
     if target.extension is None:
@@ -101,15 +106,21 @@ def serve_document(request: Request, path: str, default: str = "html") -> Respon
     renderer = get_renderer(request)
     if target.path == "ontology" or (target.path.startswith("ontology/") and target.path.count("/") == 1):
         return ontology_page(request, target, graph, renderer, headers)
-    view = renderer.resource(target.iri, graph)
+    node = URIRef(target.iri)
+    view = renderer.resource(target.iri, graph, statement_lines(engine, target.iri, prefix))
+    engaged = target.path.startswith("id/engagement/") or (None, AFFECTS, node) in graph
     contents = []
     if target.path.startswith("graph/") or target.path == "shapes":
         subjects = sorted({s for s in graph.subjects() if isinstance(s, URIRef) and s != URIRef(target.iri)})
         contents = [renderer.value(graph, s) for s in subjects]
-    node = URIRef(target.iri)
     parts = participants(engine, target.iri, prefix) if (node, HAS_PARTICIPATION, None) in graph else []
     did = took_part_in(engine, target.iri, prefix) if (None, PARTICIPANT, node) in graph else []
-    return page(request, "resource.html", headers=headers, view=view, contents=contents, parts=parts, did=did)
+    about = summary(engine, target.iri, prefix) if engaged else None
+    timeline = f"{prefix}/timeline?actor={quote(target.iri, safe='')}" if did else None
+    return page(
+        request, "resource.html", headers=headers, view=view, contents=contents, parts=parts, did=did,
+        summary=about, timeline=timeline,
+    )  # fmt: skip
 
 
 def ontology_page(

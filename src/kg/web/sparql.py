@@ -1,205 +1,179 @@
-"""The SPARQL 1.1 Protocol at ``/sparql``.
+"""The SPARQL 1.1 Protocol at ``/sparql`` (https://www.w3.org/TR/sparql11-protocol/).
 
-rdflib-endpoint's ``SparqlRouter`` provides the protocol surface we keep: the YASGUI page, the
-service description and the OpenAPI entries. Its own handlers run queries on rdflib's pure-Python
-engine on the event loop, so this subclass replaces them with async handlers that check the
-request (limits, strict UTF-8, read-only, nesting, remote IRIs), negotiate the media type, answer
-repeated queries from a cache, and otherwise await a ``QueryEngine`` (by default the worker-process
-pool over pyoxigraph), sending back the engine's own serialisation. See docs/sparql-service.md.
+A request is read strictly (one ``query``, UTF-8, a Content-Type that says what the body is:
+400/415 otherwise), planned once (:func:`kg.engine.plan.plan_query`: checks, dataset, media
+type, limits, base IRI), answered from the result cache or by the ``QueryEngine``, and sent
+with the engine's own serialisation. ``GET /sparql`` without a query gives the service
+description (RDF clients) or the query editor (browsers); a browser that opens a query link gets
+the editor with that query. See docs/sparql-service.md.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
-from pathlib import Path
+import asyncio
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
-from rdflib import Dataset, Literal, URIRef
-from rdflib.namespace import RDF, VOID
-from rdflib_endpoint import SparqlRouter
-from rdflib_endpoint.utils import SD
 from starlette.routing import Route
 
-from kg.engine.base import QueryEngine, QueryError, QueryResult, choose_media_type
-from kg.engine.guard import inspect_query
-from kg.namespaces import PREFIXES
+from kg.engine.base import QueryEngine, QueryError, QueryResult
+from kg.engine.plan import Limits, QueryPlan, plan_query
+from kg.formats import BY_KEY, SOLUTIONS, by_media_type, parse_accept
 from kg.web.cache import Entry, ResultCache
+from kg.web.deps import get_cache, get_engine, get_limits, get_settings, provided, public_url
+from kg.web.editor import Editor
 from kg.web.limits import decode_form, error, read_body
-from kg.web.negotiation import parse_accept, preferred
+from kg.web.service_description import SYNTAXES, describe_service, serialise
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-SD_TYPES = {
-    "text/turtle": "turtle",
-    "application/rdf+xml": "xml",
-    "application/ld+json": "json-ld",
-    "application/n-triples": "nt",
-    "application/xml": "xml",
-}
-FORMATS = "http://www.w3.org/ns/formats/"
+PAGE_TYPES = ("text/html", "application/xhtml+xml")
+FORM = "application/x-www-form-urlencoded"
+Params = dict[str, list[str]]
 
 
-class KgSparqlRouter(SparqlRouter):
-    """rdflib-endpoint's router with the query path replaced by a ``QueryEngine``."""
+def wants_page(accept: str | None) -> bool:
+    """The client prefers HTML to any result or RDF type (a browser)."""
+    for media in parse_accept(accept):
+        if media in PAGE_TYPES:
+            return True
+        if media != "*/*":
+            return False
+    return False
 
-    def __init__(
-        self,
-        engine: QueryEngine,
-        *,
-        path: str = "/sparql",
-        public_url: str = "http://127.0.0.1:8000",
-        title: str = "NATO–Iraq knowledge graph: SPARQL endpoint",
-        description: str = "Read-only SPARQL 1.1 endpoint over the NATO–Iraq relations knowledge graph.",
-        version: str = "0.1.0",
-        example_queries: dict[str, dict[str, str]] | None = None,
-        assets_url: str = "/static/yasgui",
-        max_body: int = 1024 * 1024,
-        max_depth: int = 200,
-        cache: ResultCache | None = None,
-    ) -> None:
-        self.engine = engine
-        self.assets_url = assets_url
-        self.max_body, self.max_depth = max_body, max_depth
-        self.cache = cache if cache is not None else ResultCache()
-        super().__init__(
-            path=path,
-            title=title,
-            description=description,
-            version=version,
-            graph=Dataset(default_union=True),
-            public_url=public_url.rstrip("/") + path,
-            example_queries=example_queries or {},  # type: ignore[arg-type]
-            favicon="/static/favicon.svg",
-            lifespan=self._lifespan,
+
+def _one(params: Params, name: str) -> str | None:
+    values = params.get(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise QueryError(f"Send one {name} per request, not {len(values)}.", 400)
+    return values[0]
+
+
+def _merge(*sources: Params) -> Params:
+    merged: Params = {}
+    for source in sources:
+        for name, values in source.items():
+            merged.setdefault(name, []).extend(values)
+    return merged
+
+
+async def read_params(request: Request, max_body: int) -> Params:
+    """The protocol parameters of a request: query string, plus a form or a query body (POST)."""
+    url = decode_form(request.scope.get("query_string", b""), "query string")
+    if request.method != "POST":
+        return url
+    raw = await read_body(request, max_body)
+    declared = request.headers.get("content-length")
+    if not raw and declared and declared.strip() not in ("", "0"):
+        raise QueryError(
+            f"The request body did not arrive (Content-Length {declared}, 0 bytes read); "
+            "if the client sent 'Upgrade: h2c', serve with --http h11.",
+            400,
         )
-        self._describe_graphs()
-        ours = {path, path.rstrip("/") + "/"}
-        self.routes[:] = [r for r in self.routes if getattr(r, "path", None) not in ours]
-        # plain Starlette routes answer (no FastAPI dependency solving on the hot path) …
-        for p in sorted(ours):
-            self.routes.append(Route(p, self._get, methods=["GET"], include_in_schema=False))
-            self.routes.append(Route(p, self._post, methods=["POST"], include_in_schema=False))
-        # … and these, never reached, document the endpoint in the OpenAPI description
-        self.add_api_route(path, self._get, methods=["GET"], summary="SPARQL query (GET)")
-        self.add_api_route(path, self._post, methods=["POST"], summary="SPARQL query (POST form or body)")
-
-    @asynccontextmanager
-    async def _lifespan(self, app: Any) -> AsyncIterator[None]:
-        await self.engine.start()
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "application/sparql-query":
         try:
-            yield
-        finally:
-            await self.engine.stop()
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise QueryError(f"The request body is not valid UTF-8 (byte {err.start}).", 400) from None
+        return _merge(url, {"query": [text]})
+    if ctype == "application/sparql-update":
+        return _merge(url, {"update": [""]})
+    if ctype == FORM:
+        return _merge(url, decode_form(raw, "request body"))
+    if not ctype:
+        raise QueryError(
+            "A POST to /sparql needs a Content-Type: application/sparql-query (the query as the body) "
+            f"or {FORM} (query=…).",
+            400,
+        )
+    raise QueryError(f"Unsupported content type '{ctype}': send application/sparql-query or a form.", 415)
 
-    def _describe_graphs(self) -> None:
-        """Name every named graph of the engine, and every result format, in the service description."""
-        sd = self.service_description
-        service = next(sd.subjects(RDF.type, SD.Service))
-        dataset = sd.value(service, SD.defaultDataset)
-        assert dataset is not None
-        for name in self.engine.named_graphs():
-            node = URIRef(name)
-            sd.add((dataset, SD.namedGraph, node))
-            sd.add((node, RDF.type, SD.NamedGraph))
-            sd.add((node, SD.name, node))
-        sd.add((service, VOID.sparqlEndpoint, URIRef(self.public_url)))
-        for name in ("SPARQL_Results_XML", "SPARQL_Results_TSV", "N-Triples", "JSON-LD", "TriG", "N-Quads"):
-            sd.add((service, SD.resultFormat, URIRef(FORMATS + name)))
-        sd.add((service, URIRef("http://purl.org/dc/terms/title"), Literal(self.title, lang="en")))
 
-    # -- handlers ---------------------------------------------------------------------------
+def sparql_router(editor: Editor, path: str = "/sparql") -> APIRouter:
+    router = APIRouter(tags=["SPARQL"])
 
-    async def _get(self, request: Request) -> Response:
+    async def sparql(request: Request) -> Response:
+        """Query with GET (``query=``), POST form or POST ``application/sparql-query`` body."""
+        engine = provided(request, get_engine)
+        limits = provided(request, get_limits)
         try:
-            params = decode_form(request.scope.get("query_string", b""), "query string")
+            params = await read_params(request, provided(request, get_settings).max_body)
+            if "update" in params:
+                raise QueryError("This endpoint is read-only: SPARQL Update is not accepted.", 403)
+            query = _one(params, "query")
+            accept = request.headers.get("accept")
+            endpoint = provided(request, public_url) + path
+            if query is None and request.method != "POST":
+                return editor.page() if wants_page(accept) else _service(engine, limits, endpoint, accept)
+            if query is None or not query.strip():
+                raise QueryError("The request has no query: send query=… (or a query body).", 400)
+            if request.method != "POST" and wants_page(accept):
+                return editor.page(query)
+            plan = await _planned(
+                query,
+                accepted=parse_accept(accept),
+                format_param=next(iter(params.get("format", [])), None),
+                default_graphs=params.get("default-graph-uri", []),
+                named_graphs=params.get("named-graph-uri", []),
+                limits=limits,
+                local_graphs=engine.named_graphs(),
+                base_iri=endpoint,
+            )
+            return await answer(plan, engine, provided(request, get_cache))
         except QueryError as err:
-            return error(err.status, err.message)
-        return await self._answer(request, params, {})
-
-    async def _post(self, request: Request) -> Response:
-        try:
-            raw = await read_body(request, self.max_body)
-            params = decode_form(request.scope.get("query_string", b""), "query string")
-            ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            if ctype in ("application/sparql-query", "application/sparql-update"):
-                try:
-                    text = raw.decode("utf-8")
-                except UnicodeDecodeError as err:
-                    raise QueryError(
-                        f"The request body is not valid UTF-8 (byte {err.start}).", 400
-                    ) from None
-                name = "query" if ctype.endswith("query") else "update"
-                return await self._answer(request, params, {name: [text]})
-            if ctype in ("application/x-www-form-urlencoded", "") or not raw:
-                return await self._answer(request, params, decode_form(raw, "request body"))
-        except QueryError as err:
-            return error(err.status, err.message)
-        return error(415, f"Unsupported content type '{ctype}': send application/sparql-query or a form.")
-
-    async def _answer(
-        self, request: Request, params: dict[str, list[str]], body: dict[str, list[str]]
-    ) -> Response:
-        def first(name: str) -> str | None:
-            values = body.get(name) or params.get(name)
-            return values[0] if values else None
-
-        if first("update") is not None:
-            return error(403, "This endpoint is read-only: SPARQL Update is not accepted.")
-        accepted = preferred(first("format"), request.headers.get("accept"))
-        query = first("query")
-        if not query:
-            return self._service_page(accepted)
-        defaults = params.get("default-graph-uri", []) + body.get("default-graph-uri", [])
-        named = params.get("named-graph-uri", []) + body.get("named-graph-uri", [])
-        try:
-            return await self._run(query, accepted, defaults, named)
-        except QueryError as err:
-            headers = {"Retry-After": "10"} if err.status == 503 else None
+            headers = {"Retry-After": "10"} if err.status in (429, 503) else None
             return error(err.status, err.message, headers)
 
-    async def _run(self, query: str, accepted: list[str], defaults: list[str], named: list[str]) -> Response:
-        shape = inspect_query(query, self.max_depth, PREFIXES)
-        media = choose_media_type(shape.kind or "solutions", accepted)
-        if not media:
-            kinds = "a graph" if shape.kind == "graph" else "query results"
-            raise QueryError(
-                f"None of the accepted media types ({', '.join(accepted)}) can carry {kinds}.", 406
-            )
-        key = ResultCache.key(query, defaults, named, media)
-        hit = self.cache.get(key, self.engine.version)
-        if hit is not None:
-            return Response(hit.body, media_type=hit.media_type, headers=_headers(hit.truncated, "hit"))
-        version = self.engine.version
-        result = await self.engine.aexecute(query, [media], default_graphs=defaults, named_graphs=named)
-        headers = _headers(result.truncated, "miss")
-        entry = Entry(result.body, result.media_type, result.truncated)
-        if result.chunks is not None:
-            chunks = self.cache.keeping(key, version, entry, result.chunks)
-            return StreamingResponse(chunks, media_type=result.media_type, headers=headers)
-        self.cache.put(key, version, entry)
-        return Response(result.body, media_type=result.media_type, headers=headers)
+    # a plain route answers (FastAPI's dependency solving would cost more than the query) …
+    router.routes.append(Route(path, sparql, methods=["GET", "POST"], include_in_schema=False))
+    # … and this one, never reached, documents the endpoint in the OpenAPI description
+    router.add_api_route(path, sparql, methods=["GET", "POST"], summary="SPARQL 1.1 query")
+    return router
 
-    def _service_page(self, accepted: Sequence[str]) -> Response:
-        """The query editor for browsers, the service description for RDF clients."""
-        for media in accepted:
-            if media in ("text/html", "application/xhtml+xml"):
-                return self.serve_yasgui()
-            if media in SD_TYPES:
-                body = self.service_description.serialize(format=SD_TYPES[media])
-                return Response(body, media_type=media, headers={"Vary": "Accept"})
-        body = self.service_description.serialize(format="turtle")
-        return Response(body, media_type="text/turtle", headers={"Vary": "Accept"})
 
-    def serve_yasgui(self) -> Response:
-        """YASGUI with its assets served by this app (no CDN) and no remote autocompleters."""
-        html = (TEMPLATES / "yasgui.html").read_text(encoding="utf-8")
-        html = html.replace("$TITLE", self.title).replace("$DESCRIPTION", self.description)
-        html = html.replace("$ASSETS", self.assets_url)
-        html = html.replace("$EXAMPLE_QUERIES", json.dumps(self.example_queries or {}).replace("</", "<\\/"))
-        return Response(html, media_type="text/html", headers={"Vary": "Accept"})
+INLINE = 2048  # a query this short is read in well under a millisecond: no thread needed
+
+
+async def _planned(query: str, **options: Any) -> QueryPlan:
+    """``plan_query`` (the query's one reading), off the event loop unless the query is short:
+    the reading is linear in the query's length, up to a second for the largest bodies."""
+    if len(query) <= INLINE:
+        return plan_query(query, **options)
+    return await asyncio.to_thread(plan_query, query, **options)
+
+
+def _service(engine: QueryEngine, limits: Limits, endpoint: str, accept: str | None) -> Response:
+    """The service description in the RDF syntax asked for (Turtle by default)."""
+    syntaxes = [BY_KEY[k] for k in SYNTAXES]
+    fmt = BY_KEY["ttl"]
+    for media in parse_accept(accept):
+        found = by_media_type(media, syntaxes)
+        if found is not None and by_media_type(media, SOLUTIONS) is None:
+            fmt = found
+            break
+    graph = describe_service(endpoint, engine.named_graphs(), bool(limits.allow.entries))
+    return Response(serialise(graph, fmt), media_type=fmt.content_type, headers={"Vary": "Accept"})
+
+
+async def answer(plan: QueryPlan, engine: QueryEngine, cache: ResultCache) -> Response:
+    """The result of ``plan``: from the cache, or from the engine (and then kept)."""
+    key = ResultCache.key(
+        f"{plan.base_iri}\n{plan.query}", plan.dataset.default_graphs, plan.dataset.named_graphs, plan.media
+    )
+    version = engine.version
+    hit = cache.get(key, version)
+    if hit is not None:
+        return Response(hit.body, media_type=hit.media_type, headers=_headers(hit.truncated, "hit"))
+    result = await engine.run(plan)
+    headers = _headers(result.truncated, "miss")
+    entry = Entry(result.body, result.media_type, result.truncated)
+    if result.chunks is not None:
+        chunks = cache.keeping(key, version, entry, result.chunks)
+        return StreamingResponse(chunks, media_type=result.media_type, headers=headers)
+    cache.put(key, version, entry)
+    return Response(result.body, media_type=result.media_type, headers=headers)
 
 
 def _headers(truncated: bool, cache: str) -> dict[str, str]:
@@ -216,4 +190,4 @@ def result_response(result: QueryResult) -> Response:
     return Response(result.body, media_type=result.media_type)
 
 
-__all__ = ["KgSparqlRouter", "parse_accept", "result_response"]
+__all__ = ["Editor", "answer", "parse_accept", "result_response", "sparql_router"]

@@ -9,8 +9,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from kg.engine.base import QueryEngine
-from kg.settings import Settings
+from kg.web.assets import asset_url
+from kg.web.deps import get_engine as get_engine
+from kg.web.deps import get_settings as get_settings
 from kg.web.iris import href, path_prefix
 from kg.web.labels import TermLabels, compact
 from kg.web.render import Renderer, text_fragment
@@ -26,21 +27,12 @@ def environment() -> Environment:
     )
     env.filters["text_fragment"] = text_fragment
     env.filters["compact"] = compact
+    env.globals["asset"] = asset_url
     return env
 
 
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def get_engine(request: Request) -> QueryEngine:
-    engine: QueryEngine = request.app.state.engine
-    return engine
-
-
 def prefix_of(request: Request) -> str:
-    return path_prefix(get_settings(request).public_url)
+    return path_prefix(get_settings(request).public_url or "")
 
 
 def term_labels(request: Request) -> TermLabels:

@@ -1,0 +1,76 @@
+"""What request handlers depend on: the settings, the engine, the result cache, the public address.
+
+Each is a function of the request. Handlers get them through :func:`provided`, which honours
+``app.dependency_overrides`` as FastAPI does, so a test swaps the engine or the settings of one
+app with ``app.dependency_overrides[get_engine] = lambda request: other`` without the cost of
+FastAPI's dependency solver on the query path (it would run each sync dependency in a thread).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from fastapi import Request
+
+from kg.engine.base import QueryEngine
+from kg.engine.plan import Limits
+from kg.engine.policy import Allowlist
+from kg.settings import Settings
+from kg.web.cache import ResultCache
+
+T = TypeVar("T")
+
+
+def provided(request: Request, dependency: Callable[[Request], T]) -> T:
+    """``dependency(request)``, or what the app's override for it gives."""
+    chosen: Callable[[Request], T] = request.app.dependency_overrides.get(dependency, dependency)
+    return chosen(request)
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> QueryEngine:
+    engine: QueryEngine = request.app.state.engine
+    return engine
+
+
+def get_cache(request: Request) -> ResultCache:
+    cache: ResultCache = request.app.state.result_cache
+    return cache
+
+
+def get_limits(request: Request) -> Limits:
+    return limits_of(provided(request, get_settings))
+
+
+def public_url(request: Request) -> str:
+    """The address this service is reached at, without a trailing ``/``: ``--public-url`` when it
+    was given, else the scheme and host the request came to."""
+    configured = provided(request, get_settings).public_url
+    if configured:
+        return configured.rstrip("/")
+    return str(request.base_url).rstrip("/")
+
+
+_LIMITS: dict[int, tuple[Settings, Limits]] = {}
+
+
+def limits_of(settings: Settings) -> Limits:
+    """The per-query limits the settings give (worked out once per settings object)."""
+    known = _LIMITS.get(id(settings))
+    if known is not None and known[0] is settings:
+        return known[1]
+    limits = Limits(
+        max_rows=settings.max_rows,
+        timeout=settings.query_timeout,
+        max_depth=settings.max_depth,
+        allow=Allowlist(tuple(settings.allow_service)),
+        max_tokens=settings.max_tokens,
+        max_chain=settings.max_chain,
+    )
+    _LIMITS[id(settings)] = (settings, limits)
+    return limits
