@@ -156,8 +156,8 @@ def _fail(err: Exception) -> NoReturn:
 def query(root: Path | None, query: str, output: str, dist: Path | None) -> None:
     """Run QUERY (SPARQL text, or the path of a .rq file) on the built graph.
 
-    The default graph is the union of all named graphs; the prefixes of the project are
-    predeclared.
+    The default graph is the data and ontology graphs (stored by kg build); the prefixes of
+    the project are predeclared.
     """
     import pyoxigraph as ox
 
