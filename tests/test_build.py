@@ -53,12 +53,18 @@ def test_build_writes_dumps_checksums_void_and_store(mini_project: Path) -> None
         assert len(list(dataset.quads((None, None, None, None)))) == info["quads"], name
     quads = list(ox.parse(path=str(dist / "nato-iraq.nq"), format=ox.RdfFormat.N_QUADS))
     assert len(quads) == info["quads"]
-    graphs = {q.graph_name.value for q in quads}
+    graphs = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
     assert graphs == {
         "https://w3id.org/nato-iraq/graph/ontology/mini",
         "https://w3id.org/nato-iraq/graph/data/mini",
+        "https://w3id.org/nato-iraq/graph/data/generated",  # per-line graph index
+        "https://w3id.org/nato-iraq/graph/line/2",  # the statements line 2 supports
         "https://w3id.org/nato-iraq/graph/shapes/mini",
     }
+    # the default graph: data and ontology, without shapes or per-line copies
+    default = [q for q in quads if isinstance(q.graph_name, ox.DefaultGraph)]
+    assert len(default) == info["triples"]
+    assert not any(q.predicate.value.startswith("http://www.w3.org/ns/shacl#") for q in default)
     store = ox.Store.read_only(str(dist / "store"))
     assert len(store) >= info["quads"]
 
@@ -195,7 +201,11 @@ def test_build_merges_another_dataset_as_named_graphs(mini_project: Path, name: 
     code, out = run("build", "--root", str(mini_project), "--data", str(extra))
     assert code == 0, out
     quads = list(ox.parse(path=str(mini_project / "dist" / "nato-iraq.nq"), format=ox.RdfFormat.N_QUADS))
-    graphs = {q.graph_name.value for q in quads if q.subject.value == "https://example.org/s"}
+    graphs = {
+        q.graph_name.value
+        for q in quads
+        if q.subject.value == "https://example.org/s" and isinstance(q.graph_name, ox.NamedNode)
+    }
     expected = (
         "https://example.org/g" if name.endswith(".nq") else "https://w3id.org/nato-iraq/graph/extra/extra"
     )

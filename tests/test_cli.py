@@ -85,7 +85,9 @@ def test_query_without_build_says_what_to_do(mini_project: Path) -> None:
 def test_stats(built_mini: Path) -> None:
     code, out = run("stats", "--root", str(built_mini))
     assert code == 0, out
-    assert "named graphs:              4" in out  # three files and the VoID graph
+    # three files, the VoID graph, the generated graph and the graph of the one source line used
+    assert "named graphs:              6" in out
+    assert "triples (default graph):" in out
     assert "nio:Event" in out
 
 

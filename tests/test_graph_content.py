@@ -23,7 +23,7 @@ def store(built_repo: Path) -> ox.Store:
 
 
 def select(store: ox.Store, query: str) -> list[dict[str, str]]:
-    result = store.query(P + query, use_default_graph_as_union=True)
+    result = store.query(P + query)
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
     return [{n: sol[n].value for n in names if sol[n] is not None} for sol in result]

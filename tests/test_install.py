@@ -213,7 +213,10 @@ def test_kg_stats_and_query_from_an_empty_folder_use_the_packaged_graph(
 ) -> None:
     stats = installed.run("stats", cwd=empty)
     assert stats.returncode == 0, stats.stderr
-    assert f"triples (union of graphs): {count(packaged_server.url):,}" in stats.stdout
+    assert f"triples (default graph):   {count(packaged_server.url):,}" in stats.stdout
+    # the packaged graph is built as a checkout's is: the default graph stored, data and ontology only
+    (info,) = [json.loads(p.read_text()) for p in installed.cache.glob("nato-iraq-kg/*/build.json")]
+    assert info["default_graph"] == "stored" and info["triples"] == count(packaged_server.url)
     query = installed.run("query", COUNT, cwd=empty)
     assert query.returncode == 0 and str(count(packaged_server.url)) in query.stdout, query.stderr
 

@@ -33,7 +33,7 @@ PAGES = [
             "Who took part",
         ],
     ),
-    ("/id/person/iyad-allawi", "ld-person", ["Ilyad Allawi", "Wikidata Q", "Took part in", "Line 32"]),
+    ("/id/person/iyad-allawi", "ld-person", ["Iyad Allawi", "Wikidata Q", "Took part in", "Line 32"]),
     ("/timeline", "ld-timeline", ["NATO Training Mission-Iraq", "NATO Summit in Istanbul"]),
     ("/ontology", "ld-ontology", ["NATO–Iraq ontology", "Classes", "nio:Event"]),
 ]
@@ -86,7 +86,7 @@ def test_timeline_filter_works_without_javascript(
     page, _ = browser_page
     page.goto(live_server.url + "/timeline")
     total = page.locator("ol.timeline-list li").count()
-    allawi = page.locator("select[name=actor] option", has_text="Allawi").first.get_attribute("value")
+    allawi = page.locator("select[name=actor] option", has_text="Iyad Allawi").first.get_attribute("value")
     assert allawi is not None
     page.select_option("select[name=actor]", allawi)
     page.click("form.timeline-filters button[type=submit]")

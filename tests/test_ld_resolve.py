@@ -179,7 +179,7 @@ def test_unknown_iris_get_a_helpful_404(live_server: Server) -> None:
     r = httpx.get(live_server.url + "/id/person/allawi-typo", headers={"Accept": "text/html"})
     assert r.status_code == 404
     assert 'action="/search"' in r.text and 'href="/"' in r.text
-    assert "Ilyad Allawi" in r.text  # a suggestion from the words of the IRI
+    assert "Iyad Allawi" in r.text  # a suggestion from the words of the IRI
     r = httpx.get(live_server.url + "/id/nothing/here", headers={"Accept": "text/turtle"})
     assert r.status_code == 404 and "Nothing is known" in r.text
     assert httpx.get(live_server.url + "/id/nothing/here.ttl").status_code == 404

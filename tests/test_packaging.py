@@ -61,7 +61,7 @@ def test_kg_stats_outside_a_project_uses_the_packaged_graph(elsewhere: Path) -> 
     code, out, err = run("stats")
     assert code == 0, err
     assert "using the graph packaged with kg" in err and "dist/store" not in err
-    assert re.search(r"triples \(union of graphs\): +[0-9,]{5,}", out), out
+    assert re.search(r"triples \(default graph\): +[0-9,]{5,}", out), out
     assert list(elsewhere.iterdir()) == []
 
 

@@ -99,8 +99,20 @@ def shapes() -> Graph:
     return _load(SHAPES_FILES)
 
 
+SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
+
+
+def _with_sort_keys(data: Graph) -> Graph:
+    """The fixture as the build hands it to SHACL: ``kg build`` adds ``nio:sortDate`` = the earliest begin."""
+    for subject in set(data.subjects(SEM.hasEarliestBeginTimeStamp, None)):
+        begins = list(data.objects(subject, SEM.hasEarliestBeginTimeStamp))
+        if len(begins) == 1 and (subject, NIO.sortDate, None) not in data:
+            data.add((subject, NIO.sortDate, begins[0]))
+    return data
+
+
 def _validate(fixture: Path | None, shapes: Graph, ontology: Graph) -> tuple[bool, Graph]:
-    data = _load([BASE] + ([fixture] if fixture else []))
+    data = _with_sort_keys(_load([BASE] + ([fixture] if fixture else [])))
     conforms, report, text = pyshacl.validate(
         data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True
     )

@@ -26,7 +26,7 @@ PAGES = [
         ["Allawi sends a letter", "22 June 2004 (day)",
          "Interim Iraqi Prime Minister Ilyad Allawi sends letter to NATO Secretary General", "Who took part"],
     ),
-    ("person", "/id/person/iyad-allawi", ["Ilyad Allawi", "Wikidata Q", "Took part in", "on the timeline"]),
+    ("person", "/id/person/iyad-allawi", ["Iyad Allawi", "Wikidata Q", "Took part in", "on the timeline"]),
     ("engagement", "/id/engagement/nmi", ["NATO Mission Iraq", "Started", "Status", "History"]),
     ("discrepancy", "/id/discrepancy/nmi-name", ["Name of NMI", "concerns", "Where this comes from"]),
     ("reader", "/source/nato-relations-with-iraq", ["Relations with Iraq", "expand timeline", "Milestones"]),

@@ -16,7 +16,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import __version__
-from kg.dumps import write_dumps
+from kg.dumps import default_graph_triples, write_dumps
+from kg.generate import generate
 from kg.inputs import InputFile, find_inputs
 from kg.loading import LoadedFile, parse_all
 from kg.quotes import QuoteProblem, check_quotes
@@ -64,8 +65,14 @@ def check(root: Path, extra: Sequence[Path] = (), progress: Progress = _quiet) -
         loaded = parse_all(sources, root)
     except Exception as err:  # LoadError carries one line per broken file
         raise BuildFailed("parsing", getattr(err, "problems", [err])) from None
+    progress(f"parse: {sum(len(lf.quads) for lf in loaded):,} quads in {time.monotonic() - t0:.1f} s")
+    try:
+        loaded = generate(loaded, root)
+    except Exception as err:  # GenerationError carries one line per problem
+        raise BuildFailed("generating", getattr(err, "problems", [err])) from None
     result = CheckResult(loaded)
-    progress(f"parse: {len(result.quads):,} quads in {time.monotonic() - t0:.1f} s")
+    generated = sum(len(lf.quads) for lf in loaded if lf.generated)
+    progress(f"generate: {generated:,} quads (passages, date bounds, per-line graphs)")
     checked, problems = check_quotes(loaded, root)
     if checked == 0:
         problems.append(QuoteProblem("-", "data/", None, "no oa:exact quotes found: provenance is missing"))
@@ -86,6 +93,8 @@ def check(root: Path, extra: Sequence[Path] = (), progress: Progress = _quiet) -
 def _fingerprint(loaded: list[LoadedFile]) -> str:
     digest = hashlib.sha256()
     for lf in loaded:
+        if lf.generated:
+            continue
         digest.update(str(lf.source.path).encode())
         digest.update(lf.source.path.read_bytes())
     return digest.hexdigest()[:16]
@@ -116,6 +125,8 @@ def build(
         progress("write: store")
         store = ox.Store(str(tmp / "store"))
         store.bulk_extend(quads)
+        default = default_graph_triples(quads)
+        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in default)
         void_quads = ox.parse(void.serialize(format="nt").encode(), format=ox.RdfFormat.N_TRIPLES)
         store.bulk_extend(
             ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(VOID_GRAPH)) for t in void_quads
@@ -127,10 +138,11 @@ def build(
             "version": __version__,
             "build_id": f"{__version__}+{_fingerprint(result.loaded)}",
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "quads": len(quads),
-            "triples": len({q.triple for q in quads}),
+            "quads": len(quads) + len(default),  # the named graphs' quads and the default graph's triples
+            "triples": len(default),
+            "default_graph": "stored",
             "quotes_checked": result.quotes_checked,
-            "files": [lf.source.display(root) for lf in result.loaded],
+            "files": [lf.source.display(root) for lf in result.loaded if not lf.generated],
             "dumps": sums,
         }
         (tmp / "build.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")

@@ -156,8 +156,8 @@ def _fail(err: Exception) -> NoReturn:
 def query(root: Path | None, query: str, output: str, dist: Path | None) -> None:
     """Run QUERY (SPARQL text, or the path of a .rq file) on the built graph.
 
-    The default graph is the union of all named graphs; the prefixes of the project are
-    predeclared.
+    The default graph is the data and ontology graphs (stored by kg build); the prefixes of
+    the project are predeclared.
     """
     import pyoxigraph as ox
 
@@ -173,7 +173,7 @@ def query(root: Path | None, query: str, output: str, dist: Path | None) -> None
     store_path = _built_store(root, dist)
     store = ox.Store.read_only(str(store_path))
     try:
-        result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        result = store.query(text, prefixes=PREFIXES)
     except SyntaxError as err:
         raise click.ClickException(explain(text, str(err), PREFIXES)) from None
     click.echo(render(result, output))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.formats import BY_KEY, MediaFormat
-from kg.namespaces import PREFIXES
+from kg.namespaces import GRAPH, PREFIXES
 
 DumpFormat = MediaFormat
 DUMP_STEM = "nato-iraq"
@@ -28,6 +28,22 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+DEFAULT_GRAPH_PARTS = (GRAPH + "data/", GRAPH + "ontology/", GRAPH + "extra/")
+"""Named graphs whose merge is the dataset's default graph (not shapes, VoID or per-line graphs)."""
+
+
+def in_default_graph(quad: ox.Quad) -> bool:
+    name = quad.graph_name
+    return isinstance(name, ox.DefaultGraph) or (
+        isinstance(name, ox.NamedNode) and name.value.startswith(DEFAULT_GRAPH_PARTS)
+    )
+
+
+def default_graph_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
+    """The dataset's default graph: the distinct triples of the data and ontology graphs, sorted."""
+    return sorted({q.triple for q in quads if in_default_graph(q)}, key=str)
+
+
 def union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
     """The distinct triples of all graphs, in a stable order."""
     return sorted({q.triple for q in quads}, key=str)
@@ -35,8 +51,9 @@ def union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
 
 def write_dumps(quads: list[ox.Quad], out: Path) -> dict[str, str]:
     """Write every dump into ``out``; return file name → SHA-256 (also written beside each dump)."""
-    ordered = sorted(quads, key=str)
-    triples = union_triples(quads)
+    triples = default_graph_triples(quads)
+    default = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+    ordered = default + sorted((q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)), key=str)
     sums: dict[str, str] = {}
     for fmt in DUMP_FORMATS:
         path = out / dump_name(fmt)

@@ -33,7 +33,7 @@ class MediaFormat:
     w3c: str | None = None
     """Its IRI in the W3C formats namespace."""
     dataset: bool = False
-    """It can hold named graphs (TriG, N-Quads)."""
+    """It can hold named graphs (TriG, N-Quads, JSON-LD): a dump in it keeps them."""
 
     @property
     def extension(self) -> str:
@@ -78,7 +78,7 @@ TABLE: tuple[MediaFormat, ...] = (
     ),
     MediaFormat(
         "jsonld", "application/ld+json", "JSON-LD", "graph", ("json-ld", "json"), ("application/json",),
-        W3C + "JSON-LD",
+        W3C + "JSON-LD", dataset=True,
     ),
     MediaFormat(
         "rdf", "application/rdf+xml", "RDF/XML", "graph", ("rdfxml", "rdf+xml", "xml"),

@@ -23,6 +23,7 @@ class LoadError(Exception):
 class LoadedFile:
     source: InputFile
     quads: list[ox.Quad] = field(default_factory=list)
+    generated: bool = False  # made by the build (kg.generate), not read from a file
 
 
 def rdf_format_for(path: Path) -> ox.RdfFormat | None:

@@ -27,7 +27,7 @@ class Stats:
 
     def lines(self) -> list[str]:
         out = [
-            f"triples (union of graphs): {self.triples:,}",
+            f"triples (default graph):   {self.triples:,}",
             f"named graphs:              {self.named_graphs}",
             f"distinct subjects:         {self.subjects:,}",
             f"distinct properties:       {self.properties}",
@@ -43,11 +43,11 @@ def _int(term: object) -> int:
 
 
 def compute(store: ox.Store) -> Stats:
-    """Count triples, subjects, properties and resources per class over the union of all graphs."""
-    row = next(iter(store.query(_COUNTS, use_default_graph_as_union=True)))  # type: ignore[arg-type]
+    """Count triples, subjects, properties and resources per class in the default graph."""
+    row = next(iter(store.query(_COUNTS)))  # type: ignore[arg-type]
     classes = [
         (sol["class"].value, _int(sol["n"]))
-        for sol in store.query(_CLASSES, use_default_graph_as_union=True)  # type: ignore[union-attr]
+        for sol in store.query(_CLASSES)  # type: ignore[union-attr]
     ]
     return Stats(
         triples=_int(row["triples"]),

@@ -2,8 +2,12 @@
 
 - ``events.csv``: one row per event, with its date (value, words as written, precision, bounds),
   class and event types, actors, places, the quoted source passages and their line numbers.
+- both carry the CAMEO 1.1b3 event codes and PLOVER event types the event types map to
+  (``skos:closeMatch``); ``dyadic.csv`` also each side's CAMEO actor code, so the rows join
+  ICEWS, GDELT or POLECAT tables (see ``docs/event-data.md``).
 - ``dyadic.csv``: "who did what to whom", in the style of GDELT/ICEWS event data: one row per
-  (source actor, target actor) pair of an event, from the roles of its participations.
+  (source actor, target actor) pair of an event, from the roles of its participations and from
+  who made the request it answers (role "requester", derived from nio:inResponseTo/nio:requestedBy).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.dumps import default_graph_triples
 from kg.namespaces import PREFIXES, sparql_prologue
 
 ROLE = PREFIXES["roletype"]
@@ -29,11 +34,12 @@ TABLES = {
 }
 EVENT_COLUMNS = [
     "event", "label", "date", "date_text", "precision", "earliest", "latest", "class", "event_types",
-    "actors", "places", "quote", "source_lines",
+    "actors", "places", "quote", "source_lines", "cameo_codes", "plover_types",
 ]  # fmt: skip
 DYAD_COLUMNS = [
     "date", "date_text", "precision", "source_actor", "source_actor_iri", "source_role", "event_type",
     "target_actor", "target_actor_iri", "target_role", "place", "event", "event_label", "quote",
+    "source_cameo", "target_cameo", "cameo_codes", "plover_types",
 ]  # fmt: skip
 
 EVENTS = f"""{sparql_prologue()}
@@ -42,6 +48,8 @@ SELECT ?e ?label ?date ?text ?unit ?earliest ?latest
   (GROUP_CONCAT(DISTINCT ?typeLabel; SEPARATOR="; ") AS ?types)
   (GROUP_CONCAT(DISTINCT ?actorLabel; SEPARATOR="; ") AS ?actors)
   (GROUP_CONCAT(DISTINCT ?placeLabel; SEPARATOR="; ") AS ?places)
+  (GROUP_CONCAT(DISTINCT ?cameo; SEPARATOR="; ") AS ?cameoCodes)
+  (GROUP_CONCAT(DISTINCT ?plover; SEPARATOR="; ") AS ?ploverTypes)
 WHERE {{
   ?e a ?class . ?class rdfs:subClassOf* nio:Event . ?e rdfs:label ?label .
   OPTIONAL {{ ?class rdfs:label ?classLabel }}
@@ -51,6 +59,9 @@ WHERE {{
   OPTIONAL {{ ?e nio:eventType/rdfs:label ?typeLabel }}
   OPTIONAL {{ ?e sem:hasActor/rdfs:label ?actorLabel }}
   OPTIONAL {{ ?e sem:hasPlace/rdfs:label ?placeLabel }}
+  OPTIONAL {{ ?e nio:eventType/skos:closeMatch ?c . ?c skos:inScheme scheme:cameo ; skos:notation ?cameo }}
+  OPTIONAL {{ ?e nio:eventType/skos:closeMatch ?pl .
+             ?pl skos:inScheme scheme:plover ; skos:notation ?plover }}
 }} GROUP BY ?e ?label ?date ?text ?unit ?earliest ?latest ORDER BY ?earliest ?e"""
 
 QUOTES = f"""{sparql_prologue()}
@@ -59,9 +70,13 @@ SELECT ?e ?line ?exact WHERE {{
 }} ORDER BY ?e ?line ?exact"""
 
 ROLES = f"""{sparql_prologue()}
-SELECT ?e ?actor ?actorLabel ?role WHERE {{
-  ?e nio:hasParticipation ?part . ?part nio:participant ?actor ; sem:roleType ?role .
+SELECT ?e ?actor ?actorLabel ?role ?code WHERE {{
+  {{ ?e nio:hasParticipation ?part . ?part nio:participant ?actor ; sem:roleType ?role . }}
+  UNION {{ ?e nio:requestedBy ?actor . BIND (roletype:requester AS ?role) }}
+  UNION {{ ?e nio:inResponseTo/nio:requestedBy ?actor . BIND (roletype:requester AS ?role) }}
+  UNION {{ ?e nio:onBehalfOf ?actor . BIND (roletype:on-behalf-of AS ?role) }}
   ?actor rdfs:label ?actorLabel .
+  OPTIONAL {{ ?actor nio:cameoActorCode ?code }}
 }} ORDER BY ?e ?role ?actor"""
 
 
@@ -70,7 +85,7 @@ def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) ->
 
 
 def _rows(store: ox.Store, query: str) -> list[dict[str, str]]:
-    result = store.query(query, use_default_graph_as_union=True)
+    result = store.query(query)
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
     return [{n: _value(sol[n]) for n in names} for sol in result]
@@ -79,7 +94,9 @@ def _rows(store: ox.Store, query: str) -> list[dict[str, str]]:
 def write_tables(quads: list[ox.Quad], out: Path) -> dict[str, int]:
     """Write the tables into ``out``; return file name → number of data rows."""
     store = ox.Store()
-    store.bulk_extend(quads)
+    store.bulk_extend(
+        ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in default_graph_triples(quads)
+    )
     out.mkdir(parents=True, exist_ok=True)
     quotes: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for row in _rows(store, QUOTES):
@@ -102,10 +119,14 @@ def write_tables(quads: list[ox.Quad], out: Path) -> dict[str, int]:
                 "places": row["places"],
                 "quote": " | ".join(text for _, text in q),
                 "source_lines": "; ".join(str(line) for line, _ in q),
+                "cameo_codes": row["cameoCodes"],
+                "plover_types": row["ploverTypes"],
             }
         )
     _write(out / "events.csv", EVENT_COLUMNS, events)
-    dyads = _dyads(events, _rows(store, ROLES))
+    roles = _rows(store, ROLES)
+    codes = {r["actor"]: r["code"] for r in roles if r["code"]}
+    dyads = _dyads(events, roles, codes)
     _write(out / "dyadic.csv", DYAD_COLUMNS, dyads)
     return {"events.csv": len(events), "dyadic.csv": len(dyads)}
 
@@ -128,7 +149,9 @@ def _parties(roles: list[dict[str, str]]) -> dict[str, tuple[list[Party], list[P
     return out
 
 
-def _dyads(events: list[dict[str, str]], roles: list[dict[str, str]]) -> list[dict[str, str]]:
+def _dyads(
+    events: list[dict[str, str]], roles: list[dict[str, str]], codes: dict[str, str]
+) -> list[dict[str, str]]:
     parties = _parties(roles)
     rows = []
     for ev in events:
@@ -156,6 +179,10 @@ def _dyads(events: list[dict[str, str]], roles: list[dict[str, str]]) -> list[di
                     "event": ev["event"],
                     "event_label": ev["label"],
                     "quote": ev["quote"],
+                    "source_cameo": codes.get(s[0], "") if s else "",
+                    "target_cameo": codes.get(t[0], "") if t else "",
+                    "cameo_codes": ev["cameo_codes"],
+                    "plover_types": ev["plover_types"],
                 }
             )
     return rows

@@ -10,7 +10,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 
 from kg import __version__
-from kg.dumps import DUMP_FORMATS, dump_name
+from kg.dumps import DUMP_FORMATS, default_graph_triples, dump_name
 from kg.namespaces import BASE, DATASET, GRAPH, PREFIXES, RESOURCE
 from kg.rdfconv import term_value
 from kg.tables import TABLES
@@ -29,7 +29,7 @@ def describe(quads: list[ox.Quad], checksums: dict[str, str], sizes: dict[str, i
     g.bind("sd", SD)
     g.bind("spdx", SPDX)
     ds = URIRef(DATASET)
-    triples = {q.triple for q in quads}
+    triples = set(default_graph_triples(quads))  # the default graph: data and ontology
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))
     g.add((ds, DCTERMS.title, Literal("NATO–Iraq relations knowledge graph", lang="en")))

@@ -20,7 +20,7 @@ from kg import defaults
 from kg.engine.base import QueryEngine, QueryError, QueryResult
 from kg.engine.plan import Limits, QueryPlan
 from kg.engine.policy import NO_REMOTE, Allowlist, Dataset
-from kg.engine.stores import named_graph_iris, open_store
+from kg.engine.stores import named_graph_iris, open_store, stored_default
 from kg.engine.syntax import explain
 from kg.formats import BY_KEY, GRAPHS, SOLUTIONS, by_media_type
 from kg.namespaces import PREFIXES
@@ -180,6 +180,7 @@ class EmbeddedEngine(QueryEngine):
         max_rows: int = defaults.MAX_ROWS,
     ) -> None:
         self.store = open_store(store_path, extra)
+        self.union_stored = stored_default(store_path)  # kg build stores the default graph itself
         self._graphs: list[str] | None = None
         self.limits = Limits(max_rows=max_rows, allow=allow)
 
@@ -189,7 +190,7 @@ class EmbeddedEngine(QueryEngine):
     def _run(self, plan: QueryPlan) -> QueryResult:
         if plan.dataset.fetch:
             raise QueryError("Remote graphs are only fetched by the worker-process engine.", 403)
-        return run_plan(self.store, plan)
+        return run_plan(self.store, plan, union_stored=self.union_stored)
 
     def execute(
         self,

@@ -5,12 +5,14 @@ Every query passes the same checks as on the embedded store first (read-only, ne
 (POST form, ``default-graph-uri``/``named-graph-uri``) under this endpoint's time limit, its
 answer read under the row cap and re-serialised by Oxigraph (see ``remote_results``).
 
-Default graph: this front end queries the union of all named graphs. With ``union="dataset"``
-(portable) a query without a dataset of its own is sent with every named graph as
-``default-graph-uri`` and ``named-graph-uri``; with ``union="store"`` the store is trusted to
-make its default graph the union (``oxigraph serve --union-default-graph``, Fuseki/TDB2's
-``unionDefaultGraph``, Virtuoso), which is faster (Oxigraph: 7x on property paths). ``"auto"``
-(the default) asks the store once whether a triple of a named graph is in its default graph.
+Default graph: the merge of the data, ontology and extra graphs (``kg.dumps.DEFAULT_GRAPH_PARTS``),
+as in a built store. A query without a dataset of its own is sent with those graphs as
+``default-graph-uri`` and every named graph as ``named-graph-uri`` (a store's own union would
+also merge the shapes, VoID and per-line graphs). Only for a store holding none of those graphs,
+or nothing else, is a store whose default graph is the union (``union="store"``: ``oxigraph serve
+--union-default-graph``, Fuseki/TDB2's ``unionDefaultGraph``, Virtuoso) sent nothing extra, which
+is faster (Oxigraph: 7x on property paths). ``"auto"`` (the default) asks the store once whether
+a triple of a named graph is in its default graph.
 
 The named graphs and a data version (the dump checksums ``kg publish`` stores in the VoID graph)
 are refreshed every ``refresh`` seconds in the background, so a re-publish empties the cache.
@@ -29,6 +31,7 @@ from typing import Any, Literal
 import httpx
 
 from kg import defaults
+from kg.dumps import DEFAULT_GRAPH_PARTS
 from kg.engine.base import QueryEngine, QueryError, QueryResult
 from kg.engine.lexer import tokens
 from kg.engine.plan import Limits, QueryPlan
@@ -160,10 +163,14 @@ class RemoteEngine(QueryEngine):
 
     def _dataset_fields(self, dataset: Dataset, protocol: bool) -> list[tuple[str, str]]:
         if dataset.union:
-            if self.union == "store":
-                return []
             graphs = self.named_graphs()
-            return [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
+            # the dataset's default graph merges its data, ontology and extra graphs (kg.dumps); a
+            # store's own union would also merge the shapes, VoID and per-line graphs of a kg build
+            default = [g for g in graphs if g.startswith(DEFAULT_GRAPH_PARTS)]
+            if self.union == "store" and len(default) in (0, len(graphs)):
+                return []
+            default = default or graphs
+            return [("default-graph-uri", g) for g in default] + [("named-graph-uri", g) for g in graphs]
         if not protocol:  # the query's own FROM / FROM NAMED say it
             return []
         return [("default-graph-uri", g) for g in dataset.default_graphs] + [

@@ -5,7 +5,9 @@ Worker processes each open one on-disk store read-only. ``prepare_store`` decide
 - With ``kg serve --data FILE``, the files must be visible to every worker, so a merged store
   (the build plus the files, each file in its own named graph as ``kg build --data`` would put
   it) is written into a temporary folder once, and the workers open that.
-- The default graph of this endpoint is the union of all named graphs. Oxigraph evaluates that
+- A store written by ``kg build`` holds its own default graph (data and ontology only): it is served
+  as it is (``union_stored``), with ``--data`` files added to it.
+- Otherwise the default graph of this endpoint is the union of all named graphs. Oxigraph evaluates that
   union (``use_default_graph_as_union``) 10–40 % slower than a plain default graph on disk, so
   when the dataset holds at most ``union_limit`` quads the serving copy also stores every triple
   once in its default graph (the RDF merge of the named graphs), and queries read it directly.
@@ -55,7 +57,7 @@ def open_store(store_path: Path | None, extra: Sequence[Path] = ()) -> ox.Store:
     store = ox.Store()
     if store_path is not None:
         store.bulk_extend(ox.Store.read_only(str(store_path)))
-    _add_files(store, extra, union=False)
+    _add_files(store, extra, union=stored_default(store_path))  # a built default graph takes them too
     return store
 
 
@@ -79,6 +81,14 @@ def _add_files(store: ox.Store, extra: Sequence[Path], union: bool) -> None:
             store.bulk_extend(_with_union(quads) if union else quads)
 
 
+def stored_default(store_path: Path | None) -> bool:
+    """Whether the built store holds its own default graph (``kg build`` writes data + ontology there)."""
+    if store_path is None or not store_path.is_dir():
+        return False
+    store = ox.Store.read_only(str(store_path))
+    return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+
+
 def _size(store_path: Path | None, extra: Sequence[Path]) -> int:
     """Quads in the store plus a rough count for the files (one per 100 bytes)."""
     quads = len(ox.Store.read_only(str(store_path))) if store_path is not None and store_path.is_dir() else 0
@@ -89,6 +99,12 @@ def prepare_store(
     store_path: Path | None, extra: Sequence[Path] = (), union_limit: int = UNION_LIMIT
 ) -> Prepared:
     """The store the workers should open (a temporary copy when needed; see the module doc)."""
+    if stored_default(store_path):  # the build chose the default graph: serve it as it is
+        if not extra:
+            return Prepared(store_path, union_stored=True)  # type: ignore[arg-type]
+        union_limit, stored = 0, True
+    else:
+        stored = False
     union = _size(store_path, extra) <= union_limit
     if not extra and not union and store_path is not None:
         return Prepared(store_path)
@@ -100,14 +116,14 @@ def prepare_store(
         if store_path is not None and store_path.is_dir():
             built = ox.Store.read_only(str(store_path))
             store.bulk_extend(_with_union(built) if union else built)
-        _add_files(store, extra, union)
+        _add_files(store, extra, union or stored)
         store.flush()
         store.optimize()
         del store
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return Prepared(tmp / "store", union, tmp)
+    return Prepared(tmp / "store", union or stored, tmp)
 
 
 def _process_id(pid: int) -> str:

@@ -63,9 +63,10 @@ def graph_contents_query(graph_iri: str, about: str | None = None) -> str:
     """Everything in one named graph, plus what the dataset says about ``about`` (default: the
     graph itself)."""
     g, a = iri_literal(graph_iri), iri_literal(about or graph_iri)
+    void = iri_literal(GRAPH + "void")  # the dataset description is a named graph, not in the default graph
     return (
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ GRAPH {g} {{ ?s ?p ?o }} }} "
-        f"UNION {{ BIND({a} AS ?s) ?s ?p ?o }} }}"
+        f"UNION {{ BIND({a} AS ?s) ?s ?p ?o }} UNION {{ GRAPH {void} {{ BIND({a} AS ?s) ?s ?p ?o }} }} }}"
     )
 
 

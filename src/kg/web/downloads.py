@@ -60,7 +60,8 @@ def listing(dist: Path, engine: QueryEngine | None = None) -> list[Download]:
         if path.is_file():
             count = info.get("quads" if fmt.dataset else "triples")
             unit = "quads" if fmt.dataset else "triples"
-            title = f"{fmt.label} ({'all named graphs' if fmt.dataset else 'union of all graphs'})"
+            part = "default graph and all named graphs" if fmt.dataset else "default graph: data and ontology"
+            title = f"{fmt.label} ({part})"
             sha = sums.get(path.name) or digest(path)
             out.append(Download(path.name, title, fmt.media_type, path.stat().st_size, count, unit, sha))
     void = dist / "void.ttl"

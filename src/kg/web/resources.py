@@ -23,6 +23,7 @@ from kg.web.describe import (
     describe_query,
     graph_contents_query,
     graphs_under_query,
+    iri_literal,
     ontology_query,
 )
 from kg.web.engagement import summary
@@ -56,6 +57,12 @@ def fetch(engine: QueryEngine, target: Target) -> Description:
     document = None
     if path == "dataset":
         document = graph_contents_query(VOID_GRAPH)
+    elif path.startswith("dataset/"):  # a part of the VoID description: only in its named graph
+        iri, void = iri_literal(target.iri), iri_literal(VOID_GRAPH)
+        document = (
+            f"CONSTRUCT {{ {iri} ?p ?o . ?x ?q {iri} }} "
+            f"WHERE {{ GRAPH {void} {{ {{ {iri} ?p ?o }} UNION {{ ?x ?q {iri} }} }} }}"
+        )
     elif path.startswith(("ontology/", "shapes/")):
         document = graph_contents_query(GRAPH + path, target.iri)
     if document is not None:
