@@ -7,13 +7,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import threading
-import weakref
 from dataclasses import dataclass
 
 from kg.engine.base import QueryEngine
 from kg.web.describe import PROLOGUE, select
 from kg.web.engagement import summary
+from kg.web.page_data import build_data
 from kg.web.timeline import items
 
 NAME = "csv/engagements.csv"
@@ -73,16 +72,6 @@ def build(engine: QueryEngine) -> Table:
     return Table(body, rows, hashlib.sha256(body).hexdigest())
 
 
-_tables: weakref.WeakKeyDictionary[QueryEngine, tuple[str, Table]] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
-
-
 def engagements_table(engine: QueryEngine) -> Table:
     """The table for the engine's current version of the data."""
-    with _lock:
-        version = engine.version
-        cached = _tables.get(engine)
-        if cached is None or cached[0] != version:
-            cached = (version, build(engine))
-            _tables[engine] = cached
-        return cached[1]
+    return build_data(engine, "engagements table", lambda: build(engine))

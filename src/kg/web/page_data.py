@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -54,21 +55,22 @@ class PageData:
             return value
 
 
-def _store(app: FastAPI) -> PageData:
-    store: PageData | None = getattr(app.state, "page_data", None)
-    if store is None:
-        with _CREATE:
-            store = getattr(app.state, "page_data", None) or PageData()
-            app.state.page_data = store
-    return store
+_STORES: weakref.WeakKeyDictionary[QueryEngine, PageData] = weakref.WeakKeyDictionary()
+_CREATE = threading.Lock()
+
+
+def build_data(engine: QueryEngine, name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, or its value computed earlier on the same build of ``engine``'s data."""
+    with _CREATE:
+        store = _STORES.get(engine)
+        if store is None:
+            store = _STORES[engine] = PageData()
+    return store.get(name, engine.version, compute)
 
 
 def page_data(request: Request, name: str, compute: Callable[[], T]) -> T:
     """``compute()``, or its value from an earlier request on the same build."""
-    return _store(request.app).get(name, get_engine(request).version, compute)
-
-
-_CREATE = threading.Lock()
+    return build_data(get_engine(request), name, compute)
 
 
 def _warm(app: FastAPI) -> None:
@@ -78,7 +80,7 @@ def _warm(app: FastAPI) -> None:
     engine: QueryEngine = app.state.engine
     prefix = path_prefix(app.state.settings.public_url or "")  # as the timeline page reads it
     try:
-        _store(app).get(f"timeline {prefix}", engine.version, lambda: items(engine, prefix))
+        build_data(engine, f"timeline {prefix}", lambda: items(engine, prefix))
     except Exception as err:  # a busy or failing engine: the first visitor computes it instead
         log.info("timeline data not prepared at start-up: %s", err)
 

@@ -10,8 +10,6 @@ JSON with ``?format=json`` or ``Accept: application/json``.
 from __future__ import annotations
 
 import re
-import threading
-import weakref
 from dataclasses import asdict, dataclass, field
 
 from fastapi import APIRouter, Request
@@ -24,6 +22,7 @@ from kg.web.describe import PROLOGUE, select, string_literal
 from kg.web.iris import href
 from kg.web.labels import compact, humanize
 from kg.web.negotiation import parse_accept
+from kg.web.page_data import build_data
 from kg.web.render import reader_href
 from kg.web.templating import get_engine, page, prefix_of, term_labels
 
@@ -129,18 +128,8 @@ class SearchIndex:
         )
 
 
-_indexes: weakref.WeakKeyDictionary[QueryEngine, tuple[str, SearchIndex]] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
-
-
 def index(engine: QueryEngine) -> SearchIndex:
-    with _lock:
-        version = engine.version
-        cached = _indexes.get(engine)
-        if cached is None or cached[0] != version:
-            cached = (version, SearchIndex(engine))
-            _indexes[engine] = cached
-        return cached[1]
+    return build_data(engine, "search index", lambda: SearchIndex(engine))
 
 
 def find(
