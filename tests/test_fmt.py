@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from conftest import REPO
 from kg.cli import main
+from kg.turtle_order import dependents_after_parents
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -55,3 +56,37 @@ def test_fmt_reports_syntax_errors_with_position(mini_project: Path) -> None:
     code, out = run("fmt", "--check", "--root", str(mini_project))
     assert code == 1
     assert "data/mini.ttl:" in out and "syntax error" in out
+
+
+def _subject_blocks(text: str) -> list[str]:
+    """The prefixed names that start a subject block, in file order."""
+    return [
+        line.split()[0]
+        for line in text.splitlines()
+        if line[:1].isalpha() and not line.startswith(("PREFIX", "BASE"))
+    ]
+
+
+def test_each_participation_follows_its_event() -> None:
+    path = REPO / "data" / "events.ttl"
+    graph = Graph().parse(path)
+    order = _subject_blocks(path.read_text(encoding="utf-8"))
+    nio = "https://w3id.org/nato-iraq/ontology#"
+    pairs = list(graph.subject_objects(URIRef(nio + "hasParticipation")))
+    assert len(pairs) > 50
+    for event, participation in pairs:
+        event_name, part_name = graph.qname(event), graph.qname(participation)
+        start = order.index(event_name)
+        group = order[start + 1 :]
+        # between the event and its participation only other participations of the same event
+        between = group[: group.index(part_name)]
+        owned = {graph.qname(p) for p in graph.objects(event, URIRef(nio + "hasParticipation"))}
+        assert set(between) <= owned, (event_name, part_name, between)
+
+
+def test_dependents_are_grouped_after_their_parent_and_the_rest_keeps_its_order() -> None:
+    order = ["a", "b", "c", "x", "y", "z"]
+    parent = {"x": "b", "z": "b", "y": "x", "c": "c2"}
+    assert dependents_after_parents(order, parent) == ["a", "b", "x", "y", "z", "c"]
+    # a cycle of parents is started by its earliest member
+    assert dependents_after_parents(["p", "q", "r"], {"p": "q", "q": "p"}) == ["p", "q", "r"]

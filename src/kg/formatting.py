@@ -10,6 +10,7 @@ from rdflib import Graph
 from kg.inputs import InputFile
 from kg.loading import parse_file
 from kg.namespaces import PREFIXES
+from kg.turtle_order import serialize
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,13 @@ def _header(text: str) -> str:
 
 
 def canonical(path: Path) -> str:
-    """The canonical Turtle of ``path``: leading comments kept, then rdflib's ``longturtle``."""
+    """The canonical Turtle of ``path``: leading comments kept, then ``longturtle`` grouped by parent."""
     original = path.read_text(encoding="utf-8")
     graph = Graph(bind_namespaces="none")
     graph.parse(data=original, format="turtle", publicID=path.resolve().as_uri())
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri, override=True, replace=True)
-    body = graph.serialize(format="longturtle")
+    body = serialize(graph)
     header = _header(original)
     return header + ("\n" if header else "") + body.lstrip("\n")
 
