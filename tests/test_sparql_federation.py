@@ -63,7 +63,9 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Se
     extra = tmp / "remote.nt"
     extra.write_text(REMOTE_ONLY)
     remote_root = copy_project(FIXTURES / "mini", tmp / "remote")
-    remote = start_server(["--root", str(remote_root), "--data", str(extra)], tmp / "remote.log")
+    remote = start_server(
+        ["--root", str(remote_root), "--data", str(extra), "--access-log"], tmp / "remote.log"
+    )
     allowed, forbidden = Listener(), Listener()
     args = ["--allow-service", remote.url + "/sparql", "--allow-service", allowed.url + "/"]
     ours = start_server(

@@ -281,6 +281,11 @@ def stats(root: Path | None) -> None:
     help="uvicorn's HTTP parser [default h11: httptools drops the body of a POST that also asks to "
     "upgrade to HTTP/2, as Java clients do; env KG_HTTP].",
 )
+@click.option(
+    "--access-log/--no-access-log",
+    default=None,
+    help="Log one line per request [default off; env KG_ACCESS_LOG].",
+)
 def serve(
     engine_url: str | None,
     root: Path | None,
@@ -294,6 +299,7 @@ def serve(
     workers: int | None,
     http: str | None,
     server: str | None,
+    access_log: bool | None,
 ) -> None:
     """Serve the graph: SPARQL endpoint and query editor at /sparql, landing page at /.
 
@@ -322,6 +328,7 @@ def serve(
         "engine": engine_url,
         "http": http,
         "server": server,
+        "access_log": access_log,
     }
     settings = Settings(root=project.root, **{k: v for k, v in flags.items() if v is not None})
     if settings.engine and settings.data:

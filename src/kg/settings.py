@@ -107,6 +107,11 @@ class Settings(BaseSettings):
         default="uvicorn",
         description="HTTP server: uvicorn, or granian (a Rust server, faster; pip install granian).",
     )
+    access_log: bool = Field(
+        default=False,
+        description="Log one line per request (both servers; off by default: the line costs more than a "
+        "cached answer, and a proxy in front usually logs requests already).",
+    )
     http: Literal["h11", "httptools"] = Field(
         default="h11",
         description="uvicorn's HTTP/1.1 parser. h11 reads the body of a POST that also asks to upgrade to "

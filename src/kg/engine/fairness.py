@@ -39,11 +39,17 @@ class ClientSlots:
         if client is None or self.limit <= 0:
             yield
             return
-        semaphore = self._slots.setdefault(client, asyncio.Semaphore(self.limit))
+        semaphore = self._slots.get(client)
+        if semaphore is None:
+            semaphore = self._slots[client] = asyncio.Semaphore(self.limit)
         self._users[client] += 1
         try:
             try:
-                await asyncio.wait_for(semaphore.acquire(), self.wait)
+                if semaphore.locked():  # only then wait, on this task, under a timer
+                    async with asyncio.timeout(self.wait):
+                        await semaphore.acquire()
+                else:
+                    await semaphore.acquire()
             except TimeoutError:
                 raise QueryError(
                     f"Too many queries at once from your address: at most {self.limit} may run at "

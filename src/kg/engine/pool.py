@@ -161,10 +161,13 @@ class PoolEngine(QueryEngine):
     # -- queries ---------------------------------------------------------------------------
 
     async def _acquire(self, deadline: float) -> WorkerProcess:
-        loop = asyncio.get_running_loop()
         while True:
             try:
-                worker = await asyncio.wait_for(self._idle.get(), max(0.0, deadline - loop.time()))
+                if self._idle.empty():  # wait for one (no timer, no task when a worker is idle)
+                    async with asyncio.timeout_at(deadline):
+                        worker = await self._idle.get()
+                else:
+                    worker = self._idle.get_nowait()
             except TimeoutError:
                 raise QueryError(
                     f"Every query worker stayed busy for {self.timeout:g} s; try again later.", 503
@@ -185,9 +188,12 @@ class PoolEngine(QueryEngine):
         worker = await self._acquire(deadline)
         request = plan.as_message()
         try:
-            header, size = await asyncio.wait_for(worker.ask(request), max(0.0, deadline - loop.time()))
+            # timeouts on the running task (``wait_for`` would start a task for each step)
+            async with asyncio.timeout_at(deadline):
+                header, size = await worker.ask(request)
             # the whole body is taken from the worker now, however slowly the client reads it later
-            body = await asyncio.wait_for(self._take(worker, size), self.timeout)
+            async with asyncio.timeout(self.timeout):
+                body = await self._take(worker, size)
         except TimeoutError:
             self._background(self._retire(worker))
             raise QueryError(

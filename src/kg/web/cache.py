@@ -1,6 +1,7 @@
 """A result cache for repeated identical queries (the data is read-only between builds).
 
-The key is the query text, the protocol's graph parameters, the media type and the engine's
+The key is the request's own terms (endpoint and query text, the protocol's graph parameters, format=
+and Accept: the plan is a function of these, so a repeated query is answered unplanned) and the engine's
 ``version`` (the build id of ``dist/build.json`` plus a reload counter), so a rebuilt graph never
 answers from old entries; ``ResultCache.get`` also drops everything when the version changes.
 Least recently used entries go first once ``max_bytes`` is reached; bodies over ``max_entry``

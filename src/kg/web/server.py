@@ -185,4 +185,5 @@ def run(app: Any, settings: Settings) -> None:
         h11_max_incomplete_event_size=settings.max_head,
         timeout_keep_alive=5,
         log_level="info",
+        access_log=settings.access_log,
     )

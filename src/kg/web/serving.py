@@ -90,6 +90,7 @@ def run(settings: Settings, app: FastAPI | None = None) -> None:
                 max_buffer_size=max(GRANIAN_MIN_BUFFER, settings.max_head),
             ),
             workers=1,
+            log_access=settings.access_log,
         ).serve()
         return
     from kg.web.server import run as run_uvicorn

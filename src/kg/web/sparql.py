@@ -20,7 +20,7 @@ from starlette.routing import Route
 from kg.engine.base import QueryEngine, QueryError, QueryResult
 from kg.engine.plan import Limits, QueryPlan, plan_query
 from kg.formats import BY_KEY, SOLUTIONS, by_media_type, parse_accept
-from kg.web.cache import Entry, ResultCache
+from kg.web.cache import CacheKey, Entry, ResultCache
 from kg.web.deps import get_cache, get_engine, get_limits, get_settings, provided, public_url
 from kg.web.editor import Editor
 from kg.web.limits import decode_form, error, read_body
@@ -111,17 +111,30 @@ def sparql_router(editor: Editor, path: str = "/sparql") -> APIRouter:
                 raise QueryError("The request has no query: send query=… (or a query body).", 400)
             if request.method != "POST" and wants_page(accept):
                 return editor.page(query)
+            format_param = next(iter(params.get("format", [])), None)
+            default_graphs = params.get("default-graph-uri", [])
+            named_graphs = params.get("named-graph-uri", [])
+            # the request's own terms are the cache key: a repeated query is answered unplanned (the
+            # plan is a function of exactly these, and the cache forgets everything on a new build)
+            cache = provided(request, get_cache)
+            key = ResultCache.key(
+                f"{endpoint}\n{query}", default_graphs, named_graphs, f"{format_param}\n{accept}"
+            )
+            version = engine.version
+            hit = cache.get(key, version)
+            if hit is not None:
+                return Response(hit.body, media_type=hit.media_type, headers=_headers(hit.truncated, "hit"))
             plan = await _planned(
                 query,
                 accepted=parse_accept(accept),
-                format_param=next(iter(params.get("format", [])), None),
-                default_graphs=params.get("default-graph-uri", []),
-                named_graphs=params.get("named-graph-uri", []),
+                format_param=format_param,
+                default_graphs=default_graphs,
+                named_graphs=named_graphs,
                 limits=limits,
                 local_graphs=engine.named_graphs(),
                 base_iri=endpoint,
             )
-            return await answer(plan, engine, provided(request, get_cache))
+            return await answer(plan, engine, cache, key, version)
         except QueryError as err:
             headers = {"Retry-After": "10"} if err.status in (429, 503) else None
             return error(err.status, err.message, headers)
@@ -157,15 +170,10 @@ def _service(engine: QueryEngine, limits: Limits, endpoint: str, accept: str | N
     return Response(serialise(graph, fmt), media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 
-async def answer(plan: QueryPlan, engine: QueryEngine, cache: ResultCache) -> Response:
-    """The result of ``plan``: from the cache, or from the engine (and then kept)."""
-    key = ResultCache.key(
-        f"{plan.base_iri}\n{plan.query}", plan.dataset.default_graphs, plan.dataset.named_graphs, plan.media
-    )
-    version = engine.version
-    hit = cache.get(key, version)
-    if hit is not None:
-        return Response(hit.body, media_type=hit.media_type, headers=_headers(hit.truncated, "hit"))
+async def answer(
+    plan: QueryPlan, engine: QueryEngine, cache: ResultCache, key: CacheKey, version: str
+) -> Response:
+    """The result of ``plan`` from the engine, kept in ``cache`` under ``key`` for ``version``."""
     result = await engine.run(plan)
     headers = _headers(result.truncated, "miss")
     entry = Entry(result.body, result.media_type, result.truncated)
