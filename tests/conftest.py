@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -99,6 +100,12 @@ def mini_project(tmp_path: Path) -> Path:
 def repo_copy(tmp_path: Path) -> Path:
     """A copy of this repository's ontology/, data/, shapes/ and queries/, safe to break."""
     return copy_project(REPO, tmp_path / "repo")
+
+
+@pytest.fixture(scope="session")
+def store(built_repo: Path) -> ox.Store:
+    """The built graph's Oxigraph store, read-only (the tests that query the graph directly)."""
+    return ox.Store.read_only(str(built_repo / "store"))
 
 
 @pytest.fixture(scope="session")

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pyoxigraph as ox
-import pytest
 
 from conftest import REPO
 
 QUERIES = REPO / "queries"
 ID = "https://w3id.org/nato-iraq/id/"
-
-
-@pytest.fixture(scope="module")
-def store(built_repo: Path) -> ox.Store:
-    return ox.Store.read_only(str(built_repo / "store"))
 
 
 def run(store: ox.Store, number: int) -> list[dict[str, str]]:

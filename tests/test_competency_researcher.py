@@ -6,7 +6,6 @@ Expected answers are read from the stored source text wherever the question is a
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -16,11 +15,6 @@ from source_text import lines, milestones
 
 QUERIES = REPO / "queries"
 ID = "https://w3id.org/nato-iraq/id/"
-
-
-@pytest.fixture(scope="module")
-def store(built_repo: Path) -> ox.Store:
-    return ox.Store.read_only(str(built_repo / "store"))
 
 
 def query_text(number: int) -> str:

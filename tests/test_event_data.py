@@ -7,16 +7,10 @@ import re
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
 
 from conftest import REPO
 
 EXAMPLES = REPO / "docs" / "examples"
-
-
-@pytest.fixture(scope="module")
-def store(built_repo: Path) -> ox.Store:
-    return ox.Store.read_only(str(built_repo / "store"))
 
 
 def test_join_query_uses_the_fixture_rows() -> None:

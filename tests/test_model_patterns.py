@@ -7,23 +7,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.namespaces import sparql_prologue
+from graph_store import P, select
 from source_text import lines
 
-P = sparql_prologue()
 ID = "https://w3id.org/nato-iraq/id/"
-
-
-@pytest.fixture(scope="module")
-def store(built_repo: Path) -> ox.Store:
-    return ox.Store.read_only(str(built_repo / "store"))
-
-
-def select(store: ox.Store, query: str) -> list[dict[str, str]]:
-    result = store.query(P + query)
-    assert isinstance(result, ox.QuerySolutions)
-    names = [v.value for v in result.variables]
-    return [{n: sol[n].value for n in names if sol[n] is not None} for sol in result]
 
 
 # ------------------------------------------------------------------ generated provenance
