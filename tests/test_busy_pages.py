@@ -74,7 +74,9 @@ def test_no_route_answers_500_while_the_pool_is_busy(server: Server) -> None:
     statuses = {route: r.status_code for route, r in answers.items()}
     assert all(status != 500 for status in statuses.values()), statuses
     busy = [r for r in answers.values() if r.status_code == 503]
-    assert len(busy) >= len(ROUTES) // 2, statuses  # the pool really was busy
+    # The pool really was busy: an idle pool gives no 503. Routes whose data is computed once per
+    # build (landing counts, timeline, search index) or already cached need no worker and get 200.
+    assert len(busy) >= 2, statuses
     for r in answers.values():
         if r.status_code in (429, 503):
             assert r.headers.get("retry-after"), r.url
