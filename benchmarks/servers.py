@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
@@ -58,7 +59,10 @@ def start(name: str, data: Path, work: Path, workers: int) -> Endpoint:
     """Start peer ``name`` over the N-Triples file ``data``; ``work`` holds its logs and store."""
     port = free_port()
     log = work / f"{name}.log"
+    env = dict(os.environ)
     if name in OURS:
+        # every benchmark connection comes from 127.0.0.1: let that one client use every worker
+        env["KG_CLIENT_QUERIES"] = str(workers)
         root = work / "project"  # the mini fixture project, built once, plus the generated data
         if not root.exists():
             shutil.copytree(Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "mini", root)
@@ -102,7 +106,7 @@ def start(name: str, data: Path, work: Path, workers: int) -> Endpoint:
     else:
         raise ValueError(name)
     with log.open("wb") as out:
-        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=work)
+        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=work, env=env)
     return _wait(Endpoint(name, url, process), log, timeout=1800)
 
 

@@ -8,12 +8,14 @@ HTTP server; it imports the app in its own worker process, so the settings trave
 gets the head deadline and a read buffer of ``max_head`` bytes (at least 8 KiB, its minimum);
 it has no cap on open connections. Every limit the app enforces itself (URL, header count,
 body size and deadline, send deadline, query limits, per-client queries, security headers)
-applies under both servers.
+applies under both servers. granian's worker is spawned, not forked, so it inherits no
+state (such as native thread pools) from the serving process.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 
 from fastapi import FastAPI
@@ -78,6 +80,12 @@ def run(settings: Settings, app: FastAPI | None = None) -> None:
         from granian.http import HTTP1Settings
 
         os.environ.update(environment(settings))
+        # granian starts its worker with multiprocessing's default method, a bare fork on Linux. A
+        # fork copies none of the parent's threads, so after `kg serve` has built dist/ (pyoxigraph's
+        # thread pools are then running) the worker hangs in its first pyoxigraph bulk load (the
+        # store it prepares for --data). The worker builds its app from the environment anyway:
+        # start it fresh.
+        multiprocessing.set_start_method("spawn", force=True)
         Granian(
             "kg.web.serving:app_from_environment",
             address=settings.host,
