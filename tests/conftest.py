@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyoxigraph as ox
@@ -100,6 +101,16 @@ def mini_project(tmp_path: Path) -> Path:
 def repo_copy(tmp_path: Path) -> Path:
     """A copy of this repository's ontology/, data/, shapes/ and queries/, safe to break."""
     return copy_project(REPO, tmp_path / "repo")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A headless Chromium (Debian's, through Playwright) for a module's browser tests; one module at
+    a time, as Playwright's sync API allows one instance per thread."""
+    from browser import chromium
+
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,6 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser
 
-from browser import chromium
 from conftest import FIXTURES, Server, copy_project, start_server, stop_server
 from kg.web.security import PAGE_POLICY
 
@@ -27,12 +26,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server = start_server(["--root", str(root)], tmp / "log")
     yield server
     stop_server(server)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
 
 
 def test_a_query_link_runs_in_the_editor_without_a_policy_violation(browser: Browser, server: Server) -> None:

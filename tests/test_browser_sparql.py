@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, Page
 
-from browser import chromium, new_page, off_server, overflow, screenshot, serious_violations
+from browser import new_page, off_server, overflow, screenshot, serious_violations
 from conftest import FIXTURES, REPO, Server, copy_project, start_server, stop_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -36,12 +36,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server = start_server(["--root", str(root)], tmp / "log")
     yield server
     stop_server(server)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
 
 
 def editor(browser: Browser, url: str, requested: list[str], width: int = 1280) -> Page:

@@ -4,12 +4,10 @@ Screenshots go to test-artifacts/ (web-<page>-<width>.png)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, Page
 
-from browser import WIDTHS, chromium, new_page, off_server, overflow, screenshot, serious_violations
+from browser import WIDTHS, new_page, off_server, overflow, screenshot, serious_violations
 from conftest import Server
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -33,12 +31,6 @@ PAGES = [
     ("ontology", "/ontology", ["NATO–Iraq ontology", "Classes", "nio:Event"]),
     ("downloads", "/downloads", ["Downloads", "engagements.csv", "SHA-256"]),
 ]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
 
 
 def visit(browser: Browser, server: Server, path: str, width: int) -> tuple[Page, list[str]]:
