@@ -107,32 +107,28 @@ def run_jena(jena: Path, tool: str, *args: str) -> subprocess.CompletedProcess[s
     return subprocess.run([str(jena), tool, *args], capture_output=True, text=True, timeout=300, check=False)
 
 
+def rsparql_post(jena: Path, server: Server, query: Path, results: str) -> subprocess.CompletedProcess[str]:
+    """``rsparql --post``: Jena sends the query by POST with Java's HTTP client (``Upgrade: h2c``)."""
+    return run_jena(
+        jena,
+        "rsparql",
+        "--service",
+        server.url + "/sparql",
+        "--query",
+        str(query),
+        "--post",
+        f"--results={results}",
+    )
+
+
 def test_jena_rsparql_post_select_and_construct(server: Server, jena: Path, tmp_path: Path) -> None:
     query = tmp_path / "q.rq"
     query.write_text(SELECT)
-    result = run_jena(
-        jena,
-        "rsparql",
-        "--service",
-        server.url + "/sparql",
-        "--query",
-        str(query),
-        "--post",
-        "--results=CSV",
-    )
+    result = rsparql_post(jena, server, query, "CSV")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["label", "NATO meets Iraq"], result.stdout + result.stderr
     query.write_text(f"CONSTRUCT {{ <{EVENT}> ?p ?o }} WHERE {{ <{EVENT}> ?p ?o }}")
-    result = run_jena(
-        jena,
-        "rsparql",
-        "--service",
-        server.url + "/sparql",
-        "--query",
-        str(query),
-        "--post",
-        "--results=NT",
-    )
+    result = rsparql_post(jena, server, query, "NT")
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stdout.splitlines() if line.strip()]
     assert lines and all(line.startswith(f"<{EVENT}>") for line in lines), result.stdout
