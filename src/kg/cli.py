@@ -278,8 +278,7 @@ def stats(root: Path | None) -> None:
     "--http",
     type=click.Choice(["h11", "httptools"]),
     default=None,
-    help="uvicorn's HTTP parser [default h11: httptools drops the body of a POST that also asks to "
-    "upgrade to HTTP/2, as Java clients do; env KG_HTTP].",
+    help="uvicorn's HTTP/1.1 parser [default httptools, in C; h11 is pure Python; env KG_HTTP].",
 )
 @click.option(
     "--access-log/--no-access-log",

@@ -113,10 +113,10 @@ class Settings(BaseSettings):
         "cached answer, and a proxy in front usually logs requests already).",
     )
     http: Literal["h11", "httptools"] = Field(
-        default="h11",
-        description="uvicorn's HTTP/1.1 parser. h11 reads the body of a POST that also asks to upgrade to "
-        "HTTP/2 (Java's HttpClient, Jena, curl --http2); httptools drops it (uvicorn issue 2722). "
-        "Both get the request-head and connection limits (kg.web.server).",
+        default="httptools",
+        description="uvicorn's HTTP/1.1 parser: httptools (C, the faster) or h11 (pure Python). Both read "
+        "the body of a POST that also asks to upgrade to HTTP/2 (Java's HttpClient, Jena, curl --http2), "
+        "and both get the request-head and connection limits (kg.web.server).",
     )
 
     @property

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-import tempfile
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -29,7 +28,6 @@ from kg.engine.process import WorkerGone, WorkerProcess
 from kg.engine.stores import UNION_LIMIT, build_id, graph_names, prepare_store
 
 log = logging.getLogger("kg.engine")
-SPOOL_OVER = 4 * 1024 * 1024  # bodies larger than this wait for their client in a temporary file
 CHUNK = 256 * 1024
 
 
@@ -124,7 +122,7 @@ class PoolEngine(QueryEngine):
             await self._spawn()
 
     def _release(self, worker: WorkerProcess) -> None:
-        if worker.generation == self.generation and worker.proc.returncode is None:
+        if worker.generation == self.generation and worker.alive:
             self._idle.put_nowait(worker)
         else:
             self._background(self._retire(worker))
@@ -172,7 +170,7 @@ class PoolEngine(QueryEngine):
                 raise QueryError(
                     f"Every query worker stayed busy for {self.timeout:g} s; try again later.", 503
                 ) from None
-            if worker.generation == self.generation and worker.proc.returncode is None:
+            if worker.generation == self.generation and worker.alive:
                 return worker
             self._background(self._retire(worker))
 
@@ -183,17 +181,13 @@ class PoolEngine(QueryEngine):
             return await self._run(plan)
 
     async def _run(self, plan: QueryPlan) -> QueryResult:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeout
+        deadline = asyncio.get_running_loop().time() + self.timeout
         worker = await self._acquire(deadline)
-        request = plan.as_message()
         try:
-            # timeouts on the running task (``wait_for`` would start a task for each step)
+            # one timeout on the running task for the whole exchange: the answer arrives whole
+            # (see kg.engine.process), so the worker is free however slowly the client reads
             async with asyncio.timeout_at(deadline):
-                header, size = await worker.ask(request)
-            # the whole body is taken from the worker now, however slowly the client reads it later
-            async with asyncio.timeout(self.timeout):
-                body = await self._take(worker, size)
+                header, body = await worker.ask(plan.as_message())
         except TimeoutError:
             self._background(self._retire(worker))
             raise QueryError(
@@ -213,25 +207,12 @@ class PoolEngine(QueryEngine):
         else:
             self._release(worker)
         if not header.get("ok"):
+            if not isinstance(body, bytes):
+                body.close()
             raise QueryError(str(header.get("message", "Query failed.")), int(header.get("status", 500)))
         if isinstance(body, bytes):
             return self._result(header, body, None)
         return self._result(header, b"", _replay(body))
-
-    @staticmethod
-    async def _take(worker: WorkerProcess, size: int) -> bytes | IO[bytes]:
-        """The body: in memory when small, else in an anonymous temporary file (gone once closed)."""
-        if size <= SPOOL_OVER:
-            return await worker.read_body(size)
-        spool = tempfile.TemporaryFile(prefix="kg-result-")  # noqa: SIM115 - closed by _replay
-        try:
-            async for chunk in worker.body_chunks(size):
-                spool.write(chunk)
-        except BaseException:
-            spool.close()
-            raise
-        spool.seek(0)
-        return spool
 
     @staticmethod
     def _result(header: dict[str, Any], body: bytes, chunks: AsyncIterator[bytes] | None) -> QueryResult:

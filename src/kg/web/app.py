@@ -24,6 +24,7 @@ from kg.web.examples import load_examples
 from kg.web.http_cache import BuildStamp, ConditionalGetMiddleware
 from kg.web.iris import path_prefix
 from kg.web.landing import landing_router
+from kg.web.lane import Service
 from kg.web.limits import install_limits
 from kg.web.lists import lists_router
 from kg.web.openapi import describe_sparql
@@ -32,7 +33,7 @@ from kg.web.reader import reader_router
 from kg.web.resources import resources_router
 from kg.web.search import search_router
 from kg.web.security import SecurityHeadersMiddleware
-from kg.web.sparql import sparql_router
+from kg.web.sparql import sparql_handler, sparql_router
 from kg.web.timeline import timeline_router
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -51,7 +52,7 @@ def yasgui_assets(root: Path) -> Path | None:
     return None
 
 
-def create_app(settings: Settings, engine: QueryEngine) -> FastAPI:
+def create_app(settings: Settings, engine: QueryEngine) -> Service:
     """The whole service over ``engine``; ``settings`` says where things are and how big limits are."""
 
     @asynccontextmanager
@@ -62,7 +63,7 @@ def create_app(settings: Settings, engine: QueryEngine) -> FastAPI:
         finally:
             await engine.stop()
 
-    app = FastAPI(
+    app = Service(
         title="NATO–Iraq knowledge graph",
         version=__version__,
         description="SPARQL endpoint and linked-data service for the NATO page 'Relations with Iraq'.",
@@ -90,7 +91,9 @@ def create_app(settings: Settings, engine: QueryEngine) -> FastAPI:
     )
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every answer, errors included
     prefix = path_prefix(settings.public_url or "")
-    app.include_router(sparql_router(Editor(load_examples(settings.root / "queries"), prefix)))
+    sparql = sparql_handler(Editor(load_examples(settings.root / "queries"), prefix))
+    app.add_lane(sparql)
+    app.include_router(sparql_router(sparql))
     app.include_router(landing_router())
     app.include_router(resources_router())
     app.include_router(search_router())

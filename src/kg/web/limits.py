@@ -124,6 +124,12 @@ def decode_form(raw: bytes, what: str) -> dict[str, list[str]]:
         raise QueryError(f"The {what} is not valid UTF-8 ({err.reason} at byte {err.start}).", 400) from None
 
 
+async def internal_error(request: Request, exc: Exception) -> Response:
+    """The last resort: anything a handler raised is logged and answered 500, without details."""
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error(500, "Internal server error: the request could not be answered. It has been logged.")
+
+
 def install_limits(
     app: FastAPI,
     max_url: int,
@@ -136,9 +142,4 @@ def install_limits(
         LimitsMiddleware, max_url=max_url, max_body=max_body,
         send_timeout=send_timeout, max_headers=max_headers,
     )  # fmt: skip
-
-    async def internal_error(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return error(500, "Internal server error: the request could not be answered. It has been logged.")
-
     app.add_exception_handler(Exception, internal_error)

@@ -19,6 +19,7 @@ import logging
 from typing import Any
 
 import h11
+import httptools
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -107,13 +108,40 @@ class HeadTooLarge(Exception):
     """Raised from a parser callback: httptools then answers 400 and closes the connection."""
 
 
+UPGRADE_ONLY = (b"upgrade", b"http2-settings")  # headers that only serve an upgrade: dropped
+
+
+def without_upgrade(method: bytes, url: bytes, version: str, headers: list[tuple[bytes, bytes]]) -> bytes:
+    """A request head as it was sent, less what asks for an HTTP/2 upgrade: the ``Upgrade`` and
+    ``HTTP2-Settings`` headers, and their tokens in ``Connection`` (dropped when nothing is left)."""
+    lines = [method + b" " + url + b" HTTP/" + version.encode("ascii")]
+    for name, value in headers:
+        if name in UPGRADE_ONLY:
+            continue
+        if name == b"connection":
+            tokens = [t.strip() for t in value.split(b",")]
+            value = b", ".join(t for t in tokens if t and t.lower() not in UPGRADE_ONLY)
+            if not value:
+                continue
+        lines.append(name + b": " + value)
+    return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
 class GuardedHttpToolsProtocol(HeadDeadline, HttpToolsProtocol):
     """uvicorn's httptools protocol with the same deadline and cap, and a cap of ``max_head``
-    bytes on the request line plus headers (counted as the parser reports them)."""
+    bytes on the request line plus headers (counted as the parser reports them).
+
+    A request that asks to upgrade to anything but a WebSocket (``Upgrade: h2c``, sent by Java's
+    HttpClient, Jena and ``curl --http2`` with plain POSTs) is an ordinary HTTP/1.1 request to
+    this server. httptools ends such a message at its head, so its body would be lost (uvicorn
+    issue 2722): the head is held back and, when the parser stops at the upgrade, the request is
+    read again by a fresh parser without its upgrade headers, followed by the rest of the bytes.
+    """
 
     max_head = defaults.MAX_HEAD
     _in_head = True
     _head_bytes = 0
+    _reread = False  # the current head asks for an upgrade this server does not do
 
     def reading_head(self) -> bool:
         return self._in_head
@@ -124,8 +152,35 @@ class GuardedHttpToolsProtocol(HeadDeadline, HttpToolsProtocol):
         self._admit(transport)
 
     def data_received(self, data: bytes) -> None:
-        super().data_received(data)
+        self._unset_keepalive_if_required()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade as stop:
+            if self._reread:
+                self._read_again(data[stop.args[0] :])
+            elif self._should_upgrade():
+                self.handle_websocket_upgrade()
+            else:  # pragma: no cover - every non-WebSocket upgrade is read again
+                self._unsupported_upgrade_warning()
+        except httptools.HttpParserError:
+            self.logger.warning("Invalid HTTP request received.")
+            self.send_400_response("Invalid HTTP request received.")
+            return
         self._follow()
+
+    def _read_again(self, rest: bytes) -> None:
+        """Parse the held-back request again without its upgrade headers, then ``rest``."""
+        head = without_upgrade(
+            self.scope["method"].encode("ascii"), self.url, self.parser.get_http_version(), self.headers
+        )
+        self._reread = False
+        self.parser = httptools.HttpRequestParser(self)
+        try:
+            self.parser.feed_data(head + rest)
+        except httptools.HttpParserError:
+            self.send_400_response("Invalid HTTP request received.")
+        except httptools.HttpParserUpgrade:  # a second upgrade head in the same bytes: refused
+            self.send_400_response("Invalid HTTP request received.")
 
     def _count(self, size: int) -> None:
         self._head_bytes += size
@@ -147,7 +202,19 @@ class GuardedHttpToolsProtocol(HeadDeadline, HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._in_head = False
         self._disarm()
+        if self.parser.should_upgrade() and not self._should_upgrade():
+            self._reread = True  # no request cycle yet: it starts when the head is read again
+            self.scope["method"] = self.parser.get_method().decode("ascii")
+            return
         super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        if not self._reread:
+            super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        if not self._reread:
+            super().on_message_complete()
 
     def on_response_complete(self) -> None:
         # no other request's head is complete (none waits in the pipeline): the next one is awaited

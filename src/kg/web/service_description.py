@@ -38,15 +38,16 @@ def describe_service(endpoint: str, named_graphs: Sequence[str], federated: bool
     graph.add((service, SD.feature, SD.UnionDefaultGraph))
     if federated:
         graph.add((service, SD.feature, SD.BasicFederatedQuery))
-    dataset, default = BNode(), BNode()
+    # blank node labels fixed by position, so the same description is the same bytes each time
+    dataset, default = BNode("dataset"), BNode("default")
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
     graph.add((dataset, RDF.type, VOID.Dataset))
     graph.add((dataset, VOID.sparqlEndpoint, service))
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
-    for name in named_graphs:
-        node = BNode()
+    for i, name in enumerate(sorted(named_graphs)):
+        node = BNode(f"graph{i}")
         graph.add((dataset, SD.namedGraph, node))
         graph.add((node, RDF.type, SD.NamedGraph))
         graph.add((node, SD.name, URIRef(name)))

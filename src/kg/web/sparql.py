@@ -11,6 +11,7 @@ the editor with that query. See docs/sparql-service.md.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -67,8 +68,7 @@ async def read_params(request: Request, max_body: int) -> Params:
     declared = request.headers.get("content-length")
     if not raw and declared and declared.strip() not in ("", "0"):
         raise QueryError(
-            f"The request body did not arrive (Content-Length {declared}, 0 bytes read); "
-            "if the client sent 'Upgrade: h2c', serve with --http h11.",
+            f"The request body did not arrive (Content-Length {declared}, 0 bytes read); send it again.",
             400,
         )
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -91,8 +91,11 @@ async def read_params(request: Request, max_body: int) -> Params:
     raise QueryError(f"Unsupported content type '{ctype}': send application/sparql-query or a form.", 415)
 
 
-def sparql_router(editor: Editor, path: str = "/sparql") -> APIRouter:
-    router = APIRouter(tags=["SPARQL"])
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def sparql_handler(editor: Editor, path: str = "/sparql") -> Handler:
+    """The handler of ``path``: a request in, its response out (every refusal is a response)."""
 
     async def sparql(request: Request) -> Response:
         """Query with GET (``query=``), POST form or POST ``application/sparql-query`` body."""
@@ -139,6 +142,13 @@ def sparql_router(editor: Editor, path: str = "/sparql") -> APIRouter:
             headers = {"Retry-After": "10"} if err.status in (429, 503) else None
             return error(err.status, err.message, headers)
 
+    return sparql
+
+
+def sparql_router(sparql: Handler, path: str = "/sparql") -> APIRouter:
+    """``sparql`` as a route (the service's fast lane, :mod:`kg.web.lane`, answers GET and POST
+    before routing; the route answers HEAD, and what reaches the app without the lane)."""
+    router = APIRouter(tags=["SPARQL"])
     # a plain route answers (FastAPI's dependency solving would cost more than the query) …
     router.routes.append(Route(path, sparql, methods=["GET", "POST"], include_in_schema=False))
     # … and this one, never reached, documents the endpoint in the OpenAPI description
@@ -198,4 +208,4 @@ def result_response(result: QueryResult) -> Response:
     return Response(result.body, media_type=result.media_type)
 
 
-__all__ = ["Editor", "answer", "parse_accept", "result_response", "sparql_router"]
+__all__ = ["Editor", "answer", "parse_accept", "result_response", "sparql_handler", "sparql_router"]

@@ -1,0 +1,125 @@
+"""The parent's side of the worker hop (kg.engine.process): answers parsed from the worker's
+output however the bytes arrive, large ones spooled to a file, a dead worker reported."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import struct
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from inprocess import build_mini
+from kg.engine.process import Answer, WorkerGone, WorkerProcess, _Answers
+
+FRAME = struct.Struct(">I")
+
+
+def frame(data: bytes) -> bytes:
+    return FRAME.pack(len(data)) + data
+
+
+def answer_bytes(header: dict[str, Any], body: bytes) -> bytes:
+    return frame(json.dumps(header).encode()) + frame(body)
+
+
+def collect(stream: bytes, cut: int, spool_over: int = 1 << 20) -> list[tuple[dict[str, Any], bytes]]:
+    """Feed ``stream`` to the parser in pieces of ``cut`` bytes; return every answer delivered."""
+
+    async def run() -> list[tuple[dict[str, Any], bytes]]:
+        parser = _Answers(spool_over)
+        got: list[Answer] = []
+        parser._deliver = got.append  # every answer, waited for or not
+        for i in range(0, len(stream), cut):
+            parser.pipe_data_received(1, stream[i : i + cut])
+        await asyncio.sleep(0)
+        out = []
+        for header, body in got:
+            if not isinstance(body, bytes):
+                with body:
+                    body = body.read()
+            out.append((header, body))
+        return out
+
+    return asyncio.run(run())
+
+
+STREAM = (
+    frame(b'{"ready": true, "pid": 1}')
+    + answer_bytes({"ok": True, "n": 1}, b"first body")
+    + answer_bytes({"ok": True, "n": 2}, b"")
+    + answer_bytes({"ok": True, "n": 3}, b"x" * 5000)
+)
+
+
+@pytest.mark.parametrize("cut", [1, 2, 3, 7, 64, 4096, len(STREAM)])
+def test_answers_arrive_whole_however_the_bytes_are_cut(cut: int) -> None:
+    got = collect(STREAM, cut)
+    assert got == [
+        ({"ready": True}, b""),
+        ({"ok": True, "n": 1}, b"first body"),
+        ({"ok": True, "n": 2}, b""),
+        ({"ok": True, "n": 3}, b"x" * 5000),
+    ]
+
+
+@pytest.mark.parametrize("cut", [1, 999, 4096])
+def test_a_large_answer_is_spooled_to_a_file_and_the_next_one_still_parses(cut: int) -> None:
+    stream = frame(b'{"ready": true}') + answer_bytes({"n": 1}, b"y" * 3000) + answer_bytes({"n": 2}, b"z")
+    got = collect(stream, cut, spool_over=1000)
+    assert got == [({"ready": True}, b""), ({"n": 1}, b"y" * 3000), ({"n": 2}, b"z")]
+
+
+def test_a_worker_that_dies_mid_answer_is_reported_gone() -> None:
+    async def run() -> None:
+        parser = _Answers(1 << 20)
+        waiter: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        parser.waiter = waiter
+        parser.pipe_data_received(1, frame(b'{"ready": true}'))
+        waiter = asyncio.get_running_loop().create_future()
+        parser.waiter = waiter
+        parser.pipe_data_received(1, answer_bytes({"ok": True}, b"abcdef")[:-3])
+        parser.pipe_connection_lost(1, None)
+        with pytest.raises(WorkerGone):
+            await waiter
+
+    asyncio.run(run())
+
+
+def test_a_real_worker_answers_small_and_spooled_results(tmp_path: Path) -> None:
+    """A worker process over the mini graph: a result over ``spool_over`` comes back as a file
+    holding exactly what a small-result worker returns in memory."""
+    root = build_mini(tmp_path)
+    store = root / "dist" / "store"
+    request = {
+        "query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o",
+        "media": "text/tab-separated-values",
+        "max_rows": 100000,
+        "timeout": 30.0,
+        "base_iri": None,
+        "columns": [],
+        "dataset": {"default_graphs": [], "named_graphs": [], "union": True, "fetch": []},
+    }
+
+    async def ask(spool_over: int) -> tuple[dict[str, Any], bytes, bool]:
+        worker = await WorkerProcess.start(store, False, 0, spool_over=spool_over)
+        try:
+            header, body = await worker.ask(request)
+            spooled = not isinstance(body, bytes)
+            if not isinstance(body, bytes):
+                with body:
+                    body = body.read()
+            again, _ = await worker.ask(request)  # the worker still answers after a spooled one
+            assert again["ok"]
+            return header, body, spooled
+        finally:
+            await worker.kill()
+        assert not worker.alive
+
+    small = asyncio.run(ask(1 << 30))
+    large = asyncio.run(ask(100))
+    assert small[0]["ok"] and small[0]["rows"] > 10
+    assert (small[2], large[2]) == (False, True)
+    assert large[:2] == small[:2]
