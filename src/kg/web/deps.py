@@ -9,6 +9,7 @@ FastAPI's dependency solver on the query path (it would run each sync dependency
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TypeVar
 
 from fastapi import Request
@@ -53,7 +54,20 @@ def public_url(request: Request) -> str:
     configured = provided(request, get_settings).public_url
     if configured:
         return configured.rstrip("/")
-    return str(request.base_url).rstrip("/")
+    scope = request.scope
+    host = next((v for k, v in scope["headers"] if k == b"host"), None)
+    server = scope.get("server")
+    return _base_url(
+        scope.get("scheme", "http"), host, tuple(server) if server else None, scope.get("root_path", "")
+    )
+
+
+@lru_cache(maxsize=64)
+def _base_url(scheme: str, host: bytes | None, server: tuple[str, int] | None, root_path: str) -> str:
+    """Starlette's ``request.base_url`` without its trailing ``/``, worked out once per address."""
+    scope = {"type": "http", "scheme": scheme, "server": server, "root_path": root_path, "path": "/"}
+    scope["headers"] = [(b"host", host)] if host is not None else []
+    return str(Request(scope).base_url).rstrip("/")
 
 
 _LIMITS: dict[int, tuple[Settings, Limits]] = {}

@@ -61,7 +61,8 @@ def _merge(*sources: Params) -> Params:
 
 async def read_params(request: Request, max_body: int) -> Params:
     """The protocol parameters of a request: query string, plus a form or a query body (POST)."""
-    url = decode_form(request.scope.get("query_string", b""), "query string")
+    query_string = request.scope.get("query_string", b"")
+    url = decode_form(query_string, "query string") if query_string else {}
     if request.method != "POST":
         return url
     raw = await read_body(request, max_body)
