@@ -1,13 +1,17 @@
-"""Helpers shared by the federation and remote-store tests: a served root, comparable rows, a TCP listener."""
+"""Helpers shared by the federation and remote-store tests: a served root, comparable rows, an engine's
+answer, a TCP listener."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from conftest import REPO
+from kg.engine.base import QueryEngine, QueryResult, ask
 
 
 def root_for(dist: Path, tmp: Path) -> Path:
@@ -25,6 +29,11 @@ def _value(cell: dict[str, str]) -> str:
     if cell["type"] == "bnode":
         return "_:b"
     return " | ".join(sorted(cell["value"].split(" | ")))
+
+
+def answer(engine: QueryEngine, query: str, accepted: Sequence[str], **dataset: Sequence[str]) -> QueryResult:
+    """``engine``'s answer to ``query`` (planned under its own limits), from a synchronous test."""
+    return asyncio.run(ask(engine, query, accepted, **dataset))
 
 
 def rows(body: bytes) -> list[str]:

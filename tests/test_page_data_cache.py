@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
-from collections.abc import Sequence
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +15,7 @@ from kg.engine.embedded import EmbeddedEngine
 from kg.engine.plan import QueryPlan
 from kg.settings import Settings
 from kg.web.app import create_app
+from kg.web.page_data import PageData
 
 
 class Counting(QueryEngine):
@@ -26,20 +27,9 @@ class Counting(QueryEngine):
 
     async def run(self, plan: QueryPlan) -> QueryResult:
         self.calls += 1
-        return await self.inner.run(plan)
-
-    def execute(
-        self,
-        query: str,
-        accepted: Sequence[str] = (),
-        *,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
-    ) -> QueryResult:
-        self.calls += 1
         if self.fail:
             raise QueryError("Every query worker stayed busy for 2 s; try again later.", 503)
-        return self.inner.execute(query, accepted, default_graphs=default_graphs, named_graphs=named_graphs)
+        return await self.inner.run(plan)
 
     def named_graphs(self) -> list[str]:
         return self.inner.named_graphs()
@@ -110,3 +100,34 @@ def test_timeline_data_is_prepared_at_start_up(tmp_path_factory: pytest.TempPath
         assert prepared >= 3
         assert client.get("/timeline").status_code == 200
         assert engine.calls == prepared
+
+
+def test_concurrent_requests_share_one_computation() -> None:
+    """Requests that arrive while a value is computed await that computation; a failure reaches
+    them all and is not kept; the request that began a computation may go away without ending it."""
+    store, calls = PageData(), []
+
+    async def compute() -> object:
+        calls.append(1)
+        await asyncio.sleep(0.05)
+        return object()
+
+    async def failing() -> object:
+        calls.append(1)
+        await asyncio.sleep(0.05)
+        raise QueryError("busy", 503)
+
+    async def scenario() -> None:
+        values = await asyncio.gather(*(store.get("x", "v1", compute) for _ in range(8)))
+        assert len(calls) == 1 and all(v is values[0] for v in values)
+        failures = await asyncio.gather(
+            *(store.get("y", "v1", failing) for _ in range(4)), return_exceptions=True
+        )
+        assert len(calls) == 2 and all(isinstance(f, QueryError) for f in failures)
+        assert await store.get("y", "v1", compute) is not None and len(calls) == 3  # computed again
+        first = asyncio.ensure_future(store.get("z", "v1", compute))
+        await asyncio.sleep(0.01)
+        first.cancel()  # its visitor hung up
+        assert await store.get("z", "v1", compute) is not None and len(calls) == 4
+
+    asyncio.run(scenario())

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from federation_helpers import Listener, rows
+from federation_helpers import Listener, answer, rows
 from kg.engine.base import QueryError
 from kg.engine.embedded import EmbeddedEngine
 from kg.engine.policy import Allowlist
@@ -78,22 +78,22 @@ def test_competency_queries_give_the_rows_of_the_embedded_engine(
     path: Path, remote: RemoteEngine, embedded: EmbeddedEngine
 ) -> None:
     query = path.read_text(encoding="utf-8")
-    expected = rows(embedded.execute(query, [JSON]).body)
+    expected = rows(answer(embedded, query, [JSON]).body)
     assert expected, f"{path.name} has no answer on the embedded store"
-    assert rows(remote.execute(query, [JSON]).body) == expected
+    assert rows(answer(remote, query, [JSON]).body) == expected
 
 
 def test_every_media_type_is_written_as_the_embedded_engine_writes_it(
     remote: RemoteEngine, embedded: EmbeddedEngine
 ) -> None:
     for media in [m for f in SOLUTIONS for m in (f.media_type, *f.also)]:
-        got, want = remote.execute(DECISIONS, [media]), embedded.execute(DECISIONS, [media])
+        got, want = answer(remote, DECISIONS, [media]), answer(embedded, DECISIONS, [media])
         assert (got.body, got.media_type, got.rows) == (want.body, want.media_type, want.rows), media
-    ask = "ASK { organisation:north-atlantic-council ?p ?o }"
-    assert remote.execute(ask, [JSON]).body == embedded.execute(ask, [JSON]).body
+    boolean = "ASK { organisation:north-atlantic-council ?p ?o }"
+    assert answer(remote, boolean, [JSON]).body == answer(embedded, boolean, [JSON]).body
     construct = "CONSTRUCT { ?d rdfs:label ?label } WHERE { ?d a nio:Decision ; rdfs:label ?label }"
     for media in [m for f in GRAPHS for m in (f.media_type, *f.also)]:
-        got, want = remote.execute(construct, [media]), embedded.execute(construct, [media])
+        got, want = answer(remote, construct, [media]), answer(embedded, construct, [media])
         assert (got.media_type, got.rows, got.kind) == (want.media_type, want.rows, "graph"), media
         if media in ("application/n-triples", "application/n-quads"):
             assert sorted(got.body.splitlines()) == sorted(want.body.splitlines())
@@ -101,23 +101,23 @@ def test_every_media_type_is_written_as_the_embedded_engine_writes_it(
 
 def test_the_row_cap_cuts_and_says_so(servers: dict[str, Oxigraph], embedded: EmbeddedEngine) -> None:
     engine = RemoteEngine(servers["dataset"].query_url, max_rows=7)
-    cut = engine.execute("SELECT * WHERE { ?s ?p ?o }", [JSON])
+    cut = answer(engine, "SELECT * WHERE { ?s ?p ?o }", [JSON])
     assert (cut.rows, cut.truncated, len(json.loads(cut.body)["results"]["bindings"])) == (7, True, 7)
-    graph = engine.execute("CONSTRUCT WHERE { ?s ?p ?o }", ["application/n-triples"])
+    graph = answer(engine, "CONSTRUCT WHERE { ?s ?p ?o }", ["application/n-triples"])
     assert (graph.rows, graph.truncated, len(graph.body.splitlines())) == (7, True, 7)
-    exact = engine.execute("SELECT * WHERE { ?s ?p ?o } LIMIT 7", ["text/csv"])
+    exact = answer(engine, "SELECT * WHERE { ?s ?p ?o } LIMIT 7", ["text/csv"])
     assert (exact.rows, exact.truncated) == (7, False)
 
 
 def test_protocol_graph_parameters_choose_the_dataset(remote: RemoteEngine, embedded: EmbeddedEngine) -> None:
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     links = [GRAPH + "data/links"]
-    got = remote.execute(count, [JSON], default_graphs=links)
-    assert rows(got.body) == rows(embedded.execute(count, [JSON], default_graphs=links).body)
+    got = answer(remote, count, [JSON], default_graphs=links)
+    assert rows(got.body) == rows(answer(embedded, count, [JSON], default_graphs=links).body)
     per_graph = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
     named = [GRAPH + "data/links", GRAPH + "data/places"]
-    got = remote.execute(per_graph, [JSON], named_graphs=named)
-    assert rows(got.body) == rows(embedded.execute(per_graph, [JSON], named_graphs=named).body)
+    got = answer(remote, per_graph, [JSON], named_graphs=named)
+    assert rows(got.body) == rows(answer(embedded, per_graph, [JSON], named_graphs=named).body)
     assert len(rows(got.body)) == 2
 
 
@@ -131,14 +131,14 @@ def test_the_endpoint_rules_hold_before_anything_is_sent(remote: RemoteEngine) -
             ("SELECT * WHERE " + "{" * 300 + "}" * 300, 400),
         ]:
             with pytest.raises(QueryError) as err:
-                remote.execute(query, [JSON])
+                answer(remote, query, [JSON])
             assert err.value.status == status, query
         time.sleep(0.3)
         assert listener.accepted == []
     finally:
         listener.close()
     with pytest.raises(QueryError) as err:
-        remote.execute("SELECT * WHERE { ?s nio:label ?o . FILTER( }", [JSON])
+        answer(remote, "SELECT * WHERE { ?s nio:label ?o . FILTER( }", [JSON])
     assert err.value.status == 400 and err.value.message.startswith("The store refused the query: ")
 
 
@@ -148,7 +148,7 @@ def test_an_allowlisted_service_is_run_by_the_store(servers: dict[str, Oxigraph]
     # DISTINCT: a store whose default graph is the union of all graphs also merges the per-line copies
     label = "organisation:north-atlantic-council rdfs:label ?l"
     query = f"SELECT DISTINCT ?l WHERE {{ SERVICE <{other}> {{ {label} }} }}"
-    got = json.loads(engine.execute(query, [JSON]).body)["results"]["bindings"]
+    got = json.loads(answer(engine, query, [JSON]).body)["results"]["bindings"]
     assert [row["l"]["value"] for row in got] == ["North Atlantic Council"]
 
 

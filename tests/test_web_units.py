@@ -3,6 +3,7 @@ start and end, citation, example queries without predeclared PREFIX lines."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ SOURCE = BASE + "id/source/nato-relations-with-iraq"
 @dataclass
 class Answer:
     body: bytes
+    chunks: None = None
 
 
 class OneAnswer:
@@ -35,7 +37,10 @@ class OneAnswer:
         self.rows = rows
         self.queries: list[str] = []
 
-    def execute(self, query: str, accept: list[str]) -> Answer:
+    def plan(self, query: str, accept: list[str], **dataset: list[str]) -> str:
+        return query
+
+    async def run(self, query: str) -> Answer:
         self.queries.append(query)
         return Answer(json.dumps({"head": {"vars": []}, "results": {"bindings": self.rows}}).encode())
 
@@ -53,7 +58,7 @@ def test_each_value_links_to_the_source_lines_that_support_it() -> None:
              "src": term(SOURCE)},
         ]
     )  # fmt: skip
-    lines = statement_lines(engine, EVENT)  # type: ignore[arg-type]
+    lines = asyncio.run(statement_lines(engine, EVENT))  # type: ignore[arg-type]
     assert "GRAPH ?g" in engine.queries[0] and "nio:sourceLine" in engine.queries[0]
     assert lines == {
         (ONTOLOGY + "date", "2004-06-22"): [
@@ -112,7 +117,7 @@ def test_engagement_summary_dates_at_their_precision() -> None:
              "end": term("2006-12-31", lit), "date": term("2006", lit), "unit": term(unit + "unitYear")},
         ]
     )  # fmt: skip
-    about = summary(engine, BASE + "id/engagement/ntm-i")  # type: ignore[arg-type]
+    about = asyncio.run(summary(engine, BASE + "id/engagement/ntm-i"))  # type: ignore[arg-type]
     assert about.start == "2004"
     assert about.end == "31 December 2011 (day)"
     assert about.status == "ended" and not about.ongoing

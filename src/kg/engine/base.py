@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass
@@ -48,9 +46,9 @@ async def collected(pending: Awaitable[QueryResult]) -> QueryResult:
 class QueryEngine(ABC):
     """Runs read-only SPARQL queries over the published dataset: executes a ``QueryPlan``.
 
-    Engines are async: ``run`` must not block the event loop. ``limits`` are the ones the
-    engine's own callers (``execute``) plan with; requests to ``/sparql`` are planned by the
-    router from the settings.
+    Engines are async only: ``run`` must not block the event loop. ``limits`` are the ones
+    ``plan`` (and so ``ask``, used by the pages) plans with; requests to ``/sparql`` are planned
+    by the router from the settings.
     """
 
     limits: Limits
@@ -83,26 +81,6 @@ class QueryEngine(ABC):
             local_graphs=self.named_graphs(),
         )
 
-    def execute(
-        self,
-        query: str,
-        accepted: Sequence[str] = (),
-        *,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
-    ) -> QueryResult:
-        """Blocking ``run`` for synchronous page code in a thread beside the server's event loop."""
-        loop = self._loop
-        if loop is None or not loop.is_running():
-            raise RuntimeError(f"{type(self).__name__}.execute needs the engine started by the server")
-        if threading.current_thread() is self._loop_thread:
-            raise RuntimeError("execute would block the event loop: await run(plan) instead")
-        plan = self.plan(query, accepted, default_graphs=default_graphs, named_graphs=named_graphs)
-        return asyncio.run_coroutine_threadsafe(collected(self.run(plan)), loop).result()
-
-    _loop: asyncio.AbstractEventLoop | None = None
-    _loop_thread: threading.Thread | None = None
-
     @abstractmethod
     def named_graphs(self) -> list[str]:
         """The IRIs of the named graphs in the dataset."""
@@ -112,9 +90,8 @@ class QueryEngine(ABC):
         """Changes whenever the data changes (part of the result-cache key); "" if unknown."""
         return ""
 
-    async def start(self) -> None:
+    async def start(self) -> None:  # noqa: B027 - optional hook
         """Start what the engine needs (worker processes); called when the server starts."""
-        self._loop, self._loop_thread = asyncio.get_running_loop(), threading.current_thread()
 
     async def stop(self) -> None:
         """Stop what ``start`` started; called when the server stops."""
@@ -122,3 +99,16 @@ class QueryEngine(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release what the engine holds (processes, files)."""
+
+
+async def ask(
+    engine: QueryEngine,
+    query: str,
+    accepted: Sequence[str] = (),
+    *,
+    default_graphs: Sequence[str] = (),
+    named_graphs: Sequence[str] = (),
+) -> QueryResult:
+    """``query`` planned under ``engine``'s own limits and run, its body collected."""
+    plan = engine.plan(query, accepted, default_graphs=default_graphs, named_graphs=named_graphs)
+    return await collected(engine.run(plan))

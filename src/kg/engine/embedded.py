@@ -201,16 +201,6 @@ class EmbeddedEngine(QueryEngine):
             raise QueryError("Remote graphs are only fetched by the worker-process engine.", 403)
         return run_plan(self.store, plan, union_stored=self.union_stored)
 
-    def execute(
-        self,
-        query: str,
-        accepted: Sequence[str] = (),
-        *,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
-    ) -> QueryResult:
-        return self._run(self.plan(query, accepted, default_graphs=default_graphs, named_graphs=named_graphs))
-
     def named_graphs(self) -> list[str]:
         if self._graphs is None:  # the store is read-only: its graphs never change
             self._graphs = named_graph_iris(self.store)

@@ -25,7 +25,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import httpx
@@ -74,7 +74,7 @@ class RemoteEngine(QueryEngine):
             "timeout": httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         }
         self._client = httpx.Client(**self._http)
-        self._aclient: httpx.AsyncClient | None = None
+        self._aclient: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None
         self._graphs: list[str] | None = None
         self._version = ""
         self._task: asyncio.Task[None] | None = None
@@ -82,7 +82,6 @@ class RemoteEngine(QueryEngine):
     # -- life cycle --------------------------------------------------------------------------
 
     async def start(self) -> None:
-        await super().start()
         await self._refresh_now()
         self._task = asyncio.ensure_future(self._refresh_loop())
 
@@ -91,7 +90,7 @@ class RemoteEngine(QueryEngine):
             self._task.cancel()
             self._task = None
         if self._aclient is not None:
-            await self._aclient.aclose()
+            await self._aclient[1].aclose()
             self._aclient = None
         self.close()
 
@@ -182,20 +181,9 @@ class RemoteEngine(QueryEngine):
             await self._refresh_now()
         return await self._arun(self._call(plan))
 
-    def execute(
-        self,
-        query: str,
-        accepted: Sequence[str] = (),
-        *,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
-    ) -> QueryResult:
-        return self._run(
-            self._call(self.plan(query, accepted, default_graphs=default_graphs, named_graphs=named_graphs))
-        )
-
     def _run(self, call: Call) -> QueryResult:
-        """Send ``call`` and read the answer, blocking, within the time limit."""
+        """Send ``call`` and read the answer, blocking, within the time limit: only for
+        ``named_graphs`` before ``start`` (the store is asked once; ``start`` asks it itself)."""
         deadline = time.monotonic() + self.timeout
         try:
             with self._client.stream("POST", self.endpoint, data=call.data, headers=call.headers) as resp:
@@ -217,9 +205,10 @@ class RemoteEngine(QueryEngine):
 
     async def _arun(self, call: Call) -> QueryResult:
         """``_run`` without blocking the event loop."""
-        if self._aclient is None:
-            self._aclient = httpx.AsyncClient(**self._http)
-        client = self._aclient
+        loop = asyncio.get_running_loop()
+        if self._aclient is None or self._aclient[0] is not loop:  # a client belongs to one loop
+            self._aclient = (loop, httpx.AsyncClient(**self._http))
+        client = self._aclient[1]
 
         async def read() -> CappedReader:
             async with client.stream("POST", self.endpoint, data=call.data, headers=call.headers) as resp:

@@ -12,7 +12,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kg.engine.base import QueryEngine
+from kg.engine.base import QueryEngine, ask
 from kg.namespaces import GRAPH, ONTOLOGY, sparql_prologue
 
 PROLOGUE = sparql_prologue(["rdf", "rdfs", "skos", "prov", "oa", "schema", "dcterms", "nio", "owl"])
@@ -121,18 +121,13 @@ class Description:
         return len(self.triples)
 
 
-def describe(engine: QueryEngine, query: str) -> Description:
+async def describe(engine: QueryEngine, query: str) -> Description:
     """Run a CONSTRUCT on ``engine`` (answered in N-Triples)."""
-    return Description(engine.execute(query, ["application/n-triples"]).body)
+    return Description((await ask(engine, query, ["application/n-triples"])).body)
 
 
-def construct(engine: QueryEngine, query: str) -> Graph:
-    """Run a CONSTRUCT on ``engine`` and parse its N-Triples into an rdflib graph."""
-    return describe(engine, query).graph
-
-
-def select(engine: QueryEngine, query: str) -> list[dict[str, str]]:
+async def select(engine: QueryEngine, query: str) -> list[dict[str, str]]:
     """Run a SELECT on ``engine``; each row maps a variable to the bound term's lexical value."""
-    result = engine.execute(query, ["application/sparql-results+json"])
+    result = await ask(engine, query, ["application/sparql-results+json"])
     data: dict[str, Any] = json.loads(result.body)
     return [{k: v["value"] for k, v in row.items()} for row in data["results"]["bindings"]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 import threading
@@ -50,8 +51,8 @@ def _csv_rows(path: Path) -> int:
         return max(sum(1 for _ in csv.reader(fh)) - 1, 0)
 
 
-def listing(dist: Path, engine: QueryEngine | None = None) -> list[Download]:
-    """Every file offered for download, in the order the page shows them."""
+def listing(dist: Path) -> list[Download]:
+    """Every file of ``dist`` offered for download, in the order the page shows them."""
     info = json.loads((dist / "build.json").read_text()) if (dist / "build.json").is_file() else {}
     sums: dict[str, str] = info.get("dumps", {})
     out = []
@@ -78,8 +79,15 @@ def listing(dist: Path, engine: QueryEngine | None = None) -> list[Download]:
             out.append(
                 Download(f"csv/{name}", title, "text/csv", size, _csv_rows(path), "rows", digest(path))
             )
-    if engine is not None and out and ENGAGEMENTS not in {d.name for d in out}:
-        table = engagements_table(engine)
+    return out
+
+
+async def offered(dist: Path, engine: QueryEngine) -> list[Download]:
+    """``listing`` (read in a thread: it hashes files), plus the engagements table computed from
+    ``engine`` where the build wrote none."""
+    out = await asyncio.to_thread(listing, dist)
+    if out and ENGAGEMENTS not in {d.name for d in out}:
+        table = await engagements_table(engine)
         out.append(
             Download(
                 ENGAGEMENTS, ENGAGEMENTS_TITLE, "text/csv", len(table.body), table.rows, "rows", table.sha256
@@ -103,21 +111,21 @@ def downloads_router() -> APIRouter:
     router = APIRouter(tags=["downloads"])
 
     @router.api_route("/downloads", methods=["GET", "HEAD"], response_model=None)
-    def downloads(request: Request) -> Response:
+    async def downloads(request: Request) -> Response:
         """The list of downloads with their sizes, counts and SHA-256 checksums."""
         dist = get_settings(request).dist_dir
-        files = listing(dist, get_engine(request))
+        files = await offered(dist, get_engine(request))
         return page(request, "downloads.html", files=files, info_built=(dist / "build.json").is_file())
 
     @router.api_route("/downloads/{name:path}", methods=["GET", "HEAD"], response_model=None)
-    def download(request: Request, name: str) -> Response:
+    async def download(request: Request, name: str) -> Response:
         """One file of ``dist/``: a dump, its checksum, ``void.ttl``, ``build.json`` or a CSV table."""
         dist = get_settings(request).dist_dir
         if name == ENGAGEMENTS and not (dist / name).is_file():
-            body = engagements_table(get_engine(request)).body
+            body = (await engagements_table(get_engine(request))).body
             headers = {"Content-Disposition": 'attachment; filename="engagements.csv"'}
             return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
-        kind = media_type(name, listing(dist))
+        kind = media_type(name, await asyncio.to_thread(listing, dist))
         path = dist / name
         if kind is None or not path.is_file():
             raise HTTPException(404, f"No download called {name!r}; see /downloads")

@@ -66,10 +66,10 @@ def _day(value: str | None, precision: str | None = None) -> str | None:
     return long(day)
 
 
-def summary(engine: QueryEngine, iri: str, prefix: str = "") -> Summary:
+async def summary(engine: QueryEngine, iri: str, prefix: str = "") -> Summary:
     """Start (own time stamp, else the earliest launch/establishment, else the earliest change),
     end (own, else the discontinuation), status and the history in date order."""
-    rows = select(engine, _summary_query(iri))
+    rows = await select(engine, _summary_query(iri))
     status = next((r.get("stl") or r["st"].rsplit("/", 1)[-1] for r in rows if r.get("st")), None)
     own = next((r for r in rows if r.get("own")), {})
     changes: dict[str, Change] = {}

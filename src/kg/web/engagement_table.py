@@ -43,15 +43,15 @@ def _sorted(joined: str) -> str:
     return "; ".join(sorted(v for v in joined.split("; ") if v))
 
 
-def build(engine: QueryEngine) -> Table:
-    details = {r["e"]: r for r in select(engine, DETAILS)}
-    everything, _ = items(engine)
+async def build(engine: QueryEngine) -> Table:
+    details = {r["e"]: r for r in await select(engine, DETAILS)}
+    everything, _ = await items(engine)
     out = io.StringIO()
     writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
     writer.writeheader()
     rows = 0
     for item in (i for i in everything if i.kind == "engagement"):
-        about = summary(engine, item.iri)
+        about = await summary(engine, item.iri)
         history = [f"{c.when}: {c.label}" + (f" ({c.change})" if c.change else "") for c in about.history]
         writer.writerow(
             {
@@ -72,6 +72,6 @@ def build(engine: QueryEngine) -> Table:
     return Table(body, rows, hashlib.sha256(body).hexdigest())
 
 
-def engagements_table(engine: QueryEngine) -> Table:
+async def engagements_table(engine: QueryEngine) -> Table:
     """The table for the engine's current version of the data."""
-    return build_data(engine, "engagements table", lambda: build(engine))
+    return await build_data(engine, "engagements table", lambda: build(engine))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
@@ -11,6 +10,7 @@ from rdflib.term import Node
 from kg.engine.base import QueryEngine
 from kg.namespaces import PREFIXES
 from kg.web.describe import select, term_labels_query
+from kg.web.page_data import build_data
 
 P = PREFIXES
 STANDARD: dict[str, str] = {
@@ -76,26 +76,27 @@ def label_in(graph: Graph, node: Node) -> str | None:
 
 
 class TermLabels:
-    """The ontology's labels of its terms, fetched from the engine once per version of the data."""
+    """The ontology's labels of its terms, as read for one version of the data (see ``term_labels``)."""
 
-    def __init__(self, engine: QueryEngine) -> None:
-        self.engine = engine
-        self._labels: dict[str, str] | None = None
-        self._version: str | None = None
-        self._lock = threading.Lock()
+    def __init__(self, labels: dict[str, str]) -> None:
+        self.labels = labels
 
     def all(self) -> dict[str, str]:
-        with self._lock:
-            version = self.engine.version
-            if self._labels is None or version != self._version:
-                rows = select(self.engine, term_labels_query())
-                self._labels = {r["term"]: r["label"] for r in sorted(rows, key=lambda r: r["label"])}
-                self._version = version
-            return self._labels
+        return self.labels
 
     def known(self, iri: str) -> str | None:
         """The ontology's or a standard label of ``iri``; ``None`` if it has none."""
-        return self.all().get(iri) or STANDARD.get(iri)
+        return self.labels.get(iri) or STANDARD.get(iri)
 
     def __call__(self, iri: str) -> str:
         return self.known(iri) or humanize(iri)
+
+
+async def term_labels(engine: QueryEngine) -> TermLabels:
+    """The term labels of ``engine``'s data, read from it once per build."""
+
+    async def read() -> TermLabels:
+        rows = await select(engine, term_labels_query())
+        return TermLabels({r["term"]: r["label"] for r in sorted(rows, key=lambda r: r["label"])})
+
+    return await build_data(engine, "term labels", read)

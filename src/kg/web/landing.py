@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -29,11 +30,15 @@ SELECT ?what (COUNT(DISTINCT ?s) AS ?n) WHERE {{
 ORDER = ["events", "engagements", "actors", "people", "places", "source passages"]
 
 
-def counts(request: Request) -> list[tuple[str, int]]:
+async def counts(request: Request) -> list[tuple[str, int]]:
     """Resources per kind, from the engine (empty if the store cannot answer)."""
+    engine = get_engine(request)
+
+    async def read() -> dict[str, int]:
+        return {r["what"]: int(r["n"]) for r in await select(engine, COUNTS)}
+
     try:
-        engine = get_engine(request)  # the counts are read once per build
-        rows = page_data(request, "counts", lambda: {r["what"]: int(r["n"]) for r in select(engine, COUNTS)})
+        rows = await page_data(request, "counts", read)  # read once per build
     except QueryError:
         return []
     return [(name, rows.get(name, 0)) for name in ORDER]
@@ -43,14 +48,12 @@ def landing_router() -> APIRouter:
     router = APIRouter()
 
     @router.api_route("/", methods=["GET", "HEAD"], response_model=None, include_in_schema=False)
-    def landing(request: Request) -> Response:
+    async def landing(request: Request) -> Response:
         info = request.app.state.build_info
         url = public_url(request)
-        examples = [
-            (e.question, e.query, "/sparql?query=" + quote(e.query))
-            for e in load_examples(get_settings(request).root / "queries")
-        ]
-        kinds = [(name, n, f"{prefix_of(request)}/list/{NAMES[name]}") for name, n in counts(request)]
+        found = await asyncio.to_thread(load_examples, get_settings(request).root / "queries")  # files
+        examples = [(e.question, e.query, "/sparql?query=" + quote(e.query)) for e in found]
+        kinds = [(name, n, f"{prefix_of(request)}/list/{NAMES[name]}") for name, n in await counts(request)]
         return page(
             request, "landing.html", info=info, counts=kinds, base=BASE, examples=examples,
             public_url=url, cite=citation(info, __version__, url),

@@ -58,9 +58,9 @@ WHERE {{
 }} GROUP BY ?s"""
 
 
-def entries(request: Request, kind: str) -> list[Entry]:
+async def entries(request: Request, kind: str) -> list[Entry]:
     prefix = prefix_of(request)
-    rows = select(get_engine(request), list_query(KINDS[kind][0]))
+    rows = await select(get_engine(request), list_query(KINDS[kind][0]))
     found = [
         Entry(
             r["s"],
@@ -83,11 +83,11 @@ def lists_router() -> APIRouter:
     router = APIRouter(tags=["linked data"])
 
     @router.api_route("/list/{kind}", methods=["GET", "HEAD"], response_model=None)
-    def listing(request: Request, kind: str) -> Response:
+    async def listing(request: Request, kind: str) -> Response:
         """Every resource of one kind (events, engagements, actors, people, places, source-passages)."""
         if kind not in KINDS:
             raise HTTPException(404, f"No list called {kind!r}; lists: {', '.join(KINDS)}")
-        found = entries(request, kind)
+        found = await entries(request, kind)
         return page(request, "list.html", kind=kind, heading=KINDS[kind][1], entries=found, kinds=KINDS)
 
     return router

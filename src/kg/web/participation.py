@@ -36,11 +36,11 @@ class Part:
     capacity_href: str | None
 
 
-def _parts(engine: QueryEngine, pattern: str, prefix: str) -> list[Part]:
+async def _parts(engine: QueryEngine, pattern: str, prefix: str) -> list[Part]:
     query = QUERY.format(prologue=PROLOGUE, sem=PREFIXES["sem"], pattern=pattern)
     grouped: dict[str, Part] = {}
     roles: dict[str, set[str]] = defaultdict(set)
-    for r in select(engine, query):
+    for r in await select(engine, query):
         key = r["part"]
         if key not in grouped:
             cap = r.get("cap")
@@ -56,14 +56,18 @@ def _parts(engine: QueryEngine, pattern: str, prefix: str) -> list[Part]:
     return sorted(grouped.values(), key=lambda p: (p.start, p.event_label, p.actor_label))
 
 
-def participants(engine: QueryEngine, event: str, prefix: str = "") -> list[Part]:
+async def participants(engine: QueryEngine, event: str, prefix: str = "") -> list[Part]:
     """The participations of ``event``."""
-    return _parts(engine, f"BIND({iri_literal(event)} AS ?event) ?event nio:hasParticipation ?part .", prefix)
+    return await _parts(
+        engine, f"BIND({iri_literal(event)} AS ?event) ?event nio:hasParticipation ?part .", prefix
+    )
 
 
-def took_part_in(engine: QueryEngine, actor: str, prefix: str = "") -> list[Part]:
+async def took_part_in(engine: QueryEngine, actor: str, prefix: str = "") -> list[Part]:
     """The events ``actor`` took part in, each once (its roles and capacities merged), in date order."""
-    parts = _parts(engine, f"BIND({iri_literal(actor)} AS ?actor) ?part nio:participant ?actor .", prefix)
+    parts = await _parts(
+        engine, f"BIND({iri_literal(actor)} AS ?actor) ?part nio:participant ?actor .", prefix
+    )
     merged: dict[str, Part] = {}
     for p in parts:
         first = merged.setdefault(p.event, p)

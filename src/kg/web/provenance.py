@@ -27,11 +27,11 @@ SELECT ?p ?o ?line ?src WHERE {{
 }}"""
 
 
-def statement_lines(engine: QueryEngine, iri: str, prefix: str = "") -> Lines:
+async def statement_lines(engine: QueryEngine, iri: str, prefix: str = "") -> Lines:
     """The lines behind each statement whose subject is ``iri`` (empty if the graph has none)."""
     found: dict[tuple[str, str], set[tuple[int, str]]] = defaultdict(set)
     try:
-        rows = select(engine, lines_query(iri))
+        rows = await select(engine, lines_query(iri))
     except (QueryError, ValueError):
         return {}
     for r in rows:

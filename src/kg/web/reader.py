@@ -10,6 +10,7 @@ graph states.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 from collections import defaultdict
@@ -96,10 +97,10 @@ def stored_text(root: Path, source: Source) -> str | None:
     return data.decode("utf-8")
 
 
-def load_source(engine: QueryEngine, slug: str) -> Source | None:
+async def load_source(engine: QueryEngine, slug: str) -> Source | None:
     iri = SOURCE + slug
     try:
-        rows = select(engine, source_query(iri))
+        rows = await select(engine, source_query(iri))
     except ValueError:
         return None
     if not rows:
@@ -108,17 +109,17 @@ def load_source(engine: QueryEngine, slug: str) -> Source | None:
     return Source(iri, r.get("title", slug), r.get("url"), r.get("copy"), r.get("sha"))
 
 
-def read_lines(engine: QueryEngine, source: Source, text: str | None, prefix: str) -> list[Line]:
+async def read_lines(engine: QueryEngine, source: Source, text: str | None, prefix: str) -> list[Line]:
     """Every line of the text (or, without it, every line a passage quotes) with what it gave."""
     numbered = dict(enumerate(text.splitlines(), start=1)) if text is not None else {}
     passages: dict[int, dict[str, str]] = defaultdict(dict)
     derived: dict[int, dict[str, str]] = defaultdict(dict)
-    for r in select(engine, lines_query(source.iri)):
+    for r in await select(engine, lines_query(source.iri)):
         n = int(r["line"])
         passages[n][r["pa"]] = r.get("pal", r["pa"].rsplit("/", 1)[-1])
         if r.get("x") and not r["x"].startswith(PARTICIPATION):  # reached through their events
             derived[n][r["x"]] = r.get("xl", r["x"].rsplit("/", 1)[-1])
-    statements = {int(r["line"]): (r["g"], int(r["n"])) for r in select(engine, LINE_GRAPHS)}
+    statements = {int(r["line"]): (r["g"], int(r["n"])) for r in await select(engine, LINE_GRAPHS)}
     out = []
     for n in sorted(set(numbered) | set(passages)):
         graph, count = statements.get(n, ("", 0))
@@ -139,20 +140,20 @@ def reader_router() -> APIRouter:
     router = APIRouter(tags=["linked data"])
 
     @router.api_route("/source/{name}", methods=["GET", "HEAD"], response_model=None)
-    def reader(request: Request, name: str) -> Response:
+    async def reader(request: Request, name: str) -> Response:
         """The source read line by line (``/source/<slug>``) or its stored copy (``<slug>.txt``)."""
         slug, _, ext = name.partition(".")
         engine = get_engine(request)
-        source = load_source(engine, slug) if ext in ("", "txt") else None
+        source = await load_source(engine, slug) if ext in ("", "txt") else None
         if source is None:
             raise HTTPException(404, f"No source document called {slug!r}")
-        text = stored_text(get_settings(request).root, source)
+        text = await asyncio.to_thread(stored_text, get_settings(request).root, source)
         if ext == "txt":
             if text is None:
                 raise HTTPException(404, "The stored copy of this source is not available here")
             return PlainTextResponse(text, headers={"Content-Disposition": f'inline; filename="{slug}.txt"'})
         prefix = prefix_of(request)
-        lines = read_lines(engine, source, text, prefix)
+        lines = await read_lines(engine, source, text, prefix)
         return page(
             request, "reader.html", source=source, lines=lines, has_text=text is not None,
             source_href=href(source.iri, prefix), copy_href=f"{prefix}/source/{slug}.txt",

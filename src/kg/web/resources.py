@@ -8,7 +8,7 @@ format's own URL and ``Link: rel=alternate`` for the others.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -44,16 +44,16 @@ AFFECTS = URIRef(ONTOLOGY + "affects")
 METHODS = ["GET", "HEAD"]
 
 
-def fetch(engine: QueryEngine, target: Target) -> Description:
+async def fetch(engine: QueryEngine, target: Target) -> Description:
     """The RDF served for ``target``: a whole document for document IRIs (the ontology, the shapes,
     a module of either, a named graph, the dataset's VoID), else the resource's description."""
     path = target.path
     if path == "ontology":
-        return describe(engine, ontology_query())
+        return await describe(engine, ontology_query())
     if path == "shapes":
-        return describe(engine, graphs_under_query(GRAPH + "shapes/", SHAPES))
+        return await describe(engine, graphs_under_query(GRAPH + "shapes/", SHAPES))
     if path.startswith("graph/"):
-        return describe(engine, graph_contents_query(target.iri))
+        return await describe(engine, graph_contents_query(target.iri))
     document = None
     if path == "dataset":
         document = graph_contents_query(VOID_GRAPH)
@@ -66,10 +66,10 @@ def fetch(engine: QueryEngine, target: Target) -> Description:
     elif path.startswith(("ontology/", "shapes/")):
         document = graph_contents_query(GRAPH + path, target.iri)
     if document is not None:
-        found = describe(engine, document)
+        found = await describe(engine, document)
         if len(found):
             return found
-    return describe(engine, describe_query(target.iri))
+    return await describe(engine, describe_query(target.iri))
 
 
 def alternates(target: Target, prefix: str) -> str:
@@ -77,7 +77,7 @@ def alternates(target: Target, prefix: str) -> str:
     return ", ".join(f'<{doc}.{f.key}>; rel="alternate"; type="{f.media_type}"' for f in FORMATS.values())
 
 
-def serve_document(request: Request, path: str, default: str = "html") -> Response:
+async def serve_document(request: Request, path: str, default: str = "html") -> Response:
     """Answer for the request path ``path`` (after the public address, without leading ``/``)."""
     engine = get_engine(request)
     prefix = prefix_of(request)
@@ -90,32 +90,32 @@ def serve_document(request: Request, path: str, default: str = "html") -> Respon
         offered = ", ".join(f.media_type for f in FORMATS.values())
         return PlainTextResponse(f"Not acceptable. Available: {offered}\n", 406, headers)
     try:
-        found = fetch(engine, target)
+        found = await fetch(engine, target)
     except ValueError:  # characters no IRI of the dataset has (space, quotes, brackets)
-        return not_found(request, target.iri, key, headers)
+        return await not_found(request, target.iri, key, headers)
     except QueryError as err:
         return engine_error_response(request, err)
     if not len(found):
-        return not_found(request, target.iri, key, headers)
+        return await not_found(request, target.iri, key, headers)
     if target.extension is None:
         headers["Content-Location"] = f"{local_href(target.iri, prefix)}.{key}"
     fmt = FORMATS[key]
     if key != "html":
         return Response(serialize(found, key), media_type=fmt.content_type, headers=headers)
     graph = found.graph
-    renderer = get_renderer(request)
+    renderer = await get_renderer(request)
     if target.path == "ontology" or (target.path.startswith("ontology/") and target.path.count("/") == 1):
         return ontology_page(request, target, graph, renderer, headers)
     node = URIRef(target.iri)
-    view = renderer.resource(target.iri, graph, statement_lines(engine, target.iri, prefix))
+    view = renderer.resource(target.iri, graph, await statement_lines(engine, target.iri, prefix))
     engaged = target.path.startswith("id/engagement/") or (None, AFFECTS, node) in graph
     contents = []
     if target.path.startswith("graph/") or target.path == "shapes":
         subjects = sorted({s for s in graph.subjects() if isinstance(s, URIRef) and s != URIRef(target.iri)})
         contents = [renderer.value(graph, s) for s in subjects]
-    parts = participants(engine, target.iri, prefix) if (node, HAS_PARTICIPATION, None) in graph else []
-    did = took_part_in(engine, target.iri, prefix) if (None, PARTICIPANT, node) in graph else []
-    about = summary(engine, target.iri, prefix) if engaged else None
+    parts = await participants(engine, target.iri, prefix) if (node, HAS_PARTICIPATION, None) in graph else []
+    did = await took_part_in(engine, target.iri, prefix) if (None, PARTICIPANT, node) in graph else []
+    about = await summary(engine, target.iri, prefix) if engaged else None
     timeline = f"{prefix}/timeline?actor={quote(target.iri, safe='')}" if did else None
     return page(
         request, "resource.html", headers=headers, view=view, contents=contents, parts=parts, did=did,
@@ -134,35 +134,35 @@ def ontology_page(
     return page(request, "ontology.html", headers=headers, view=view, title=title, formats=formats)
 
 
-def not_found(request: Request, iri: str, key: str, headers: dict[str, str]) -> Response:
+async def not_found(request: Request, iri: str, key: str, headers: dict[str, str]) -> Response:
     if key != "html":
         return PlainTextResponse(f"Nothing is known about <{iri}>.\n", 404, headers)
     words = iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
     hits = []
     for word in sorted(words.split(), key=len, reverse=True)[:2]:
         if len(word) > 3:
-            hits += find(get_engine(request), word, prefix_of(request), limit=5)
+            hits += await find(get_engine(request), word, prefix_of(request), limit=5)
     suggestions = list({h.iri: h for h in hits}.values())[:8]
     return page(request, "not_found.html", 404, headers, iri=iri, suggestions=suggestions, q=words)
 
 
-def _tree(root: str) -> Callable[[Request, str], Response]:
-    def handler(request: Request, rest: str) -> Response:
-        return serve_document(request, f"{root}/{rest}")
+def _tree(root: str) -> Callable[[Request, str], Awaitable[Response]]:
+    async def handler(request: Request, rest: str) -> Response:
+        return await serve_document(request, f"{root}/{rest}")
 
     return handler
 
 
-def _document(doc: str) -> Callable[[Request], Response]:
-    def handler(request: Request) -> Response:
-        return serve_document(request, doc)
+def _document(doc: str) -> Callable[[Request], Awaitable[Response]]:
+    async def handler(request: Request) -> Response:
+        return await serve_document(request, doc)
 
     return handler
 
 
-def _document_ext(doc: str) -> Callable[[Request, str], Response]:
-    def handler(request: Request, ext: str) -> Response:
-        return serve_document(request, f"{doc}.{ext}")
+def _document_ext(doc: str) -> Callable[[Request, str], Awaitable[Response]]:
+    async def handler(request: Request, ext: str) -> Response:
+        return await serve_document(request, f"{doc}.{ext}")
 
     return handler
 
@@ -176,12 +176,12 @@ def resources_router() -> APIRouter:
         router.add_api_route(f"/{doc}.{{ext}}", _document_ext(doc), methods=METHODS, response_model=None)
 
     @router.api_route("/.well-known/void", methods=METHODS, response_model=None)
-    def well_known_void(request: Request) -> Response:
+    async def well_known_void(request: Request) -> Response:
         """The VoID description of the dataset (Turtle unless the client prefers another format)."""
-        return serve_document(request, "dataset", default="ttl")
+        return await serve_document(request, "dataset", default="ttl")
 
     @router.get("/context.jsonld", response_model=None)
-    def context() -> Response:
+    async def context() -> Response:
         """The JSON-LD context the JSON-LD descriptions are compacted with."""
         return JSONResponse(CONTEXT, media_type="application/ld+json")
 

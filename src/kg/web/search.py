@@ -20,11 +20,11 @@ from kg.engine.base import QueryEngine
 from kg.namespaces import BASE, ONTOLOGY
 from kg.web.describe import PROLOGUE, select, string_literal
 from kg.web.iris import href
-from kg.web.labels import compact, humanize
+from kg.web.labels import compact, humanize, term_labels
 from kg.web.negotiation import parse_accept
 from kg.web.page_data import build_data
 from kg.web.render import reader_href
-from kg.web.templating import get_engine, page, prefix_of, term_labels
+from kg.web.templating import get_engine, page, prefix_of
 
 MAX_HITS = 100
 FUZZY_MIN_WORD = 5
@@ -113,26 +113,33 @@ def score(query: str, label: str) -> float:
 class SearchIndex:
     """Every label of every resource, and every line of the source, for one version of the data."""
 
-    def __init__(self, engine: QueryEngine) -> None:
+    def __init__(
+        self, labels: list[dict[str, str]], depths: list[dict[str, str]], lines: list[dict[str, str]]
+    ) -> None:
         entries: dict[str, Entry] = {}
-        for r in select(engine, LABELS):
+        for r in labels:
             e = entries.setdefault(r["s"], Entry(r["s"], r.get("name") or r["l"]))
             e.labels.add(r["l"])
             if r.get("t"):
                 e.types.add(r["t"])
         self.entries = list(entries.values())
-        self.depth = {r["c"]: int(r["depth"]) for r in select(engine, DEPTHS)}
+        self.depth = {r["c"]: int(r["depth"]) for r in depths}
         """How many superclasses each class has: a resource is grouped under its most specific type."""
-        self.lines = sorted(
-            {(int(r["line"]), r["text"], r["src"]) for r in select(engine, LINES) if r["line"].isdigit()}
+        self.lines = sorted({(int(r["line"]), r["text"], r["src"]) for r in lines if r["line"].isdigit()})
+
+
+async def index(engine: QueryEngine) -> SearchIndex:
+    """The index of ``engine``'s data, read from it once per build."""
+
+    async def read() -> SearchIndex:
+        return SearchIndex(
+            await select(engine, LABELS), await select(engine, DEPTHS), await select(engine, LINES)
         )
 
-
-def index(engine: QueryEngine) -> SearchIndex:
-    return build_data(engine, "search index", lambda: SearchIndex(engine))
+    return await build_data(engine, "search index", read)
 
 
-def find(
+async def find(
     engine: QueryEngine,
     text: str,
     prefix: str = "",
@@ -145,7 +152,7 @@ def find(
     if not text:
         return []
     names = type_label or {}
-    found = index(engine)
+    found = await index(engine)
     hits = []
     for e in found.entries:
         if not everything and e.types & HIDDEN:
@@ -163,13 +170,13 @@ def find(
     return hits[:limit]
 
 
-def find_lines(engine: QueryEngine, text: str, prefix: str = "", limit: int = 20) -> list[LineHit]:
+async def find_lines(engine: QueryEngine, text: str, prefix: str = "", limit: int = 20) -> list[LineHit]:
     """Lines of the source whose text contains ``text`` (or, for longer words, a close spelling)."""
     q = norm(text)
     if len(q) < 3:
         return []
     found = []
-    for line, body, src in index(engine).lines:
+    for line, body, src in (await index(engine)).lines:
         t = norm(body)
         s = 100.0 if q in t or q.replace(" ", "") in t.replace(" ", "") else 0.0
         if not s and len(q) >= FUZZY_MIN_WORD:
@@ -212,16 +219,16 @@ def search_router() -> APIRouter:
     router = APIRouter()
 
     @router.api_route("/search", methods=["GET", "HEAD"], include_in_schema=True, response_model=None)
-    def search(request: Request, q: str = "", all: str = "") -> Response:
+    async def search(request: Request, q: str = "", all: str = "") -> Response:
         """Label and source-text search: HTML for browsers, JSON with ``?format=json`` or
         ``Accept: application/json``; ``all=1`` includes participation records."""
         engine = get_engine(request)
         prefix = prefix_of(request)
         everything = all not in ("", "0", "false")
-        names = term_labels(request).all()
-        hits = find(engine, q, prefix, everything=everything, type_label=names)
-        lines = find_lines(engine, q, prefix)
-        hidden = 0 if everything else len(find(engine, q, prefix, everything=True)) - len(hits)
+        names = (await term_labels(engine)).all()
+        hits = await find(engine, q, prefix, everything=everything, type_label=names)
+        lines = await find_lines(engine, q, prefix)
+        hidden = 0 if everything else len(await find(engine, q, prefix, everything=True)) - len(hits)
         headers = {"Vary": "Accept"}
         if wants_json(request.query_params.get("format"), request.headers.get("accept")):
             body = {

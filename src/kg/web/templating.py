@@ -13,7 +13,7 @@ from kg.web.assets import asset_url
 from kg.web.deps import get_engine as get_engine
 from kg.web.deps import get_settings as get_settings
 from kg.web.iris import href, path_prefix
-from kg.web.labels import TermLabels, compact
+from kg.web.labels import compact, term_labels
 from kg.web.render import Renderer, text_fragment
 
 
@@ -35,18 +35,9 @@ def prefix_of(request: Request) -> str:
     return path_prefix(get_settings(request).public_url or "")
 
 
-def term_labels(request: Request) -> TermLabels:
-    """The app's one ``TermLabels`` (created on first use)."""
-    state = request.app.state
-    labels: TermLabels | None = getattr(state, "term_labels", None)
-    if labels is None:
-        labels = TermLabels(get_engine(request))
-        state.term_labels = labels
-    return labels
-
-
-def get_renderer(request: Request) -> Renderer:
-    labels = term_labels(request)
+async def get_renderer(request: Request) -> Renderer:
+    """A renderer with the term labels of the engine's current data."""
+    labels = await term_labels(get_engine(request))
     return Renderer(labels, prefix_of(request), labels.known)
 
 

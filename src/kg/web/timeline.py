@@ -101,16 +101,16 @@ def _engagement_span(
     return start, end, note
 
 
-def items(engine: QueryEngine, prefix: str = "") -> tuple[list[Item], dict[str, dict[str, str]]]:
+async def items(engine: QueryEngine, prefix: str = "") -> tuple[list[Item], dict[str, dict[str, str]]]:
     """Every event and engagement (undated ones with ``start == ""``), and facet → value IRI →
     label for the filters."""
     changes: dict[str, list[dict[str, str]]] = defaultdict(list)
     affects: dict[str, set[str]] = defaultdict(set)
-    for c in select(engine, CHANGES):
+    for c in await select(engine, CHANGES):
         changes[c["g"]].append(c)
         affects[c["s"]].add(c["g"])
     found: dict[str, Item] = {}
-    for row in select(engine, ITEMS):
+    for row in await select(engine, ITEMS):
         start, end, note = row.get("start"), row.get("end"), ""
         if row["kind"] == "engagement":
             start, end, note = _engagement_span(row, changes[row["s"]])
@@ -124,7 +124,7 @@ def items(engine: QueryEngine, prefix: str = "") -> tuple[list[Item], dict[str, 
             ongoing, affects=affects[row["s"]] if row["kind"] == "event" else set(),
         )  # fmt: skip
     facets: dict[str, dict[str, str]] = {"actor": {}, "type": {}}
-    for f in select(engine, FACETS):
+    for f in await select(engine, FACETS):
         if f["s"] in found:
             found[f["s"]].facets.add(f["v"])
             facets[f["facet"]][f["v"]] = f["vl"]
@@ -201,14 +201,14 @@ def timeline_router() -> APIRouter:
     router = APIRouter(tags=["timeline"])
 
     @router.api_route("/timeline", methods=["GET", "HEAD"], response_model=None)
-    def timeline(
+    async def timeline(
         request: Request, actor: str = "", type: str = "", start: str = Query("", alias="from"), to: str = ""
     ) -> Response:
         """Events and engagements on a time axis; ``actor`` and ``type`` (IRIs) filter them,
         ``from`` and ``to`` (years) zoom to a period."""
         prefix = prefix_of(request)
         engine = get_engine(request)
-        everything, facets = page_data(request, f"timeline {prefix}", lambda: items(engine, prefix))
+        everything, facets = await page_data(request, f"timeline {prefix}", lambda: items(engine, prefix))
         view = timeline_view(everything, facets, actor, type, _year(start, "from"), _year(to, "to"))
         options = {k: _options(v) for k, v in facets.items()}
         dated_years = sorted({int(i.start[:4]) for i in everything if i.dated})
