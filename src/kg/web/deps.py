@@ -65,8 +65,15 @@ def public_url(request: Request) -> str:
 @lru_cache(maxsize=64)
 def _base_url(scheme: str, host: bytes | None, server: tuple[str, int] | None, root_path: str) -> str:
     """Starlette's ``request.base_url`` without its trailing ``/``, worked out once per address."""
-    scope = {"type": "http", "scheme": scheme, "server": server, "root_path": root_path, "path": "/"}
-    scope["headers"] = [(b"host", host)] if host is not None else []
+    headers = [(b"host", host)] if host is not None else []
+    scope = {
+        "type": "http",
+        "scheme": scheme,
+        "server": server,
+        "root_path": root_path,
+        "path": "/",
+        "headers": headers,
+    }
     return str(Request(scope).base_url).rstrip("/")
 
 
