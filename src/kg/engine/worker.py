@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import fcntl
 import json
 import os
 import resource
@@ -126,6 +127,16 @@ def limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+PIPE_SIZE = 1024 * 1024  # answers up to this size cross to the server in one write, one wake-up
+
+
+def widen_pipe(fd: int, size: int = PIPE_SIZE) -> None:
+    """Ask Linux for a larger pipe buffer on ``fd`` (the default, 64 KiB, splits a large answer
+    into many writes, each waking the server; the kernel may cap it: then it stays as it is)."""
+    with contextlib.suppress(OSError, AttributeError):
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, size)
+
+
 def main(argv: list[str]) -> int:
     die_with_parent()
     store_path = argv[1]
@@ -133,7 +144,8 @@ def main(argv: list[str]) -> int:
     for arg in argv[2:]:
         if arg.startswith("--memory-mb="):
             limit_memory(int(arg.split("=", 1)[1]))
-    out = os.fdopen(os.dup(1), "wb")
+    widen_pipe(1)
+    out = os.fdopen(os.dup(1), "wb", buffering=PIPE_SIZE)
     os.dup2(2, 1)  # anything printed from now on goes to stderr, not into the frames
     store = ox.Store.read_only(store_path)
     ready = {"ready": True, "pid": os.getpid()}
