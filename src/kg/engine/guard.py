@@ -130,19 +130,27 @@ def check_complexity(shape: QueryShape, max_depth: int, max_tokens: int, max_cha
 
 
 class _Tokens:
-    """The tokens of a text, read only as far as someone looked (``get``)."""
+    """The tokens of a text, read only as far as someone looked (``get``); a short text (at most
+    ``EAGER`` characters, so a bounded number of tokens) is read whole at once, which is faster."""
+
+    EAGER = 4096
 
     def __init__(self, text: str) -> None:
         self._stream = tokens(text)
-        self._seen: list[Token] = []
+        self._seen: list[Token] = list(self._stream) if len(text) <= self.EAGER else []
 
     def get(self, i: int) -> Token | None:
-        while len(self._seen) <= i:
+        seen = self._seen
+        if 0 <= i < len(seen):
+            return seen[i]
+        if i < 0:
+            return None
+        while len(seen) <= i:
             token = next(self._stream, None)
             if token is None:
                 return None
-            self._seen.append(token)
-        return self._seen[i] if i >= 0 else None
+            seen.append(token)
+        return seen[i]
 
 
 def _inspect(text: str, prefixes: Mapping[str, str] | None, limits: tuple[int, int, int]) -> QueryShape:

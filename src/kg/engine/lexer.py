@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _PN_CHARS_BASE = (
     r"A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F"
@@ -56,8 +56,7 @@ _PIECE = re.compile(rf"(?P<name>[A-Za-z_][A-Za-z0-9_]*+)|(?P<number>{_NUMBER})|(
 _UNESCAPE = re.compile(_UCHAR)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple: made for every token of every query, so made cheaply
     kind: str  # string | iri | var | bnode | pname | lang | name | number | punct | other
     text: str
     offset: int
