@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PAGE_POLICY = (
@@ -49,18 +48,34 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in FIXED.items():
-                    headers.setdefault(name, value)
-                if message["status"] != 304:  # a 304's headers update the cached page's: keep its policy
-                    policy = policy_for(scope["path"], headers.get("content-type", ""))
-                    headers.setdefault("content-security-policy", policy)
-                location = headers.get("location")
-                if location is not None:
-                    headers["location"] = relative_location(location, host)
+                message["headers"] = secured(
+                    list(message.get("headers", ())), message["status"], host, scope["path"]
+                )
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+FIXED_RAW = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in FIXED.items()]
+
+
+def secured(
+    headers: list[tuple[bytes, bytes]], status: int, host: str, path: str = ""
+) -> list[tuple[bytes, bytes]]:
+    """A response's raw headers with the security headers it lacks, and a relative Location."""
+    names = {name.lower() for name, _ in headers}
+    headers.extend(item for item in FIXED_RAW if item[0] not in names)
+    if status != 304 and b"content-security-policy" not in names:  # a 304 keeps the page's policy
+        ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"").decode("latin-1")
+        headers.append((b"content-security-policy", policy_for(path, ctype).encode("latin-1")))
+    if b"location" in names:
+        headers = [
+            (k, relative_location(v.decode("latin-1"), host).encode("latin-1"))
+            if k.lower() == b"location"
+            else (k, v)
+            for k, v in headers
+        ]
+    return headers
 
 
 def relative_location(location: str, host: str) -> str:
