@@ -118,15 +118,18 @@ def _size_section(label: str, entry: dict[str, Any]) -> list[str]:
     lines += [
         "",
         "Lookup throughput, 16 concurrent connections (requests/s): *cold* asks for a different "
-        "resource each time, *warm* repeats one request.",
+        "resource each time, *warm* repeats one request. *CPU per cold lookup*: the endpoint's "
+        "CPU time (its process and its query workers) divided by the requests answered.",
         "",
-        "| endpoint | cold | warm | started in | load average before |",
-        "|---|---:|---:|---:|---:|",
+        "| endpoint | cold | warm | CPU per cold lookup | started in | load average before |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for name, data in peers.items():
         tp = data["throughput"]
+        cpu = tp["cold"].get("cpu_us")
         lines.append(
             f"| {NAMES[name]} | {tp['cold']['rps']:,.0f} | {tp['warm']['rps']:,.0f} | "
+            f"{'' if cpu is None else f'{cpu:,.0f} µs'} | "
             f"{data['startup']:.1f} s | {data.get('load', float('nan')):.2f} |"
         )
     return [*lines, ""]
@@ -233,19 +236,22 @@ NOTES = [
     "## Reading these figures",
     "",
     "- **Fixed cost per uncached query.** Every query that the cache cannot answer goes from the",
-    "  HTTP process to a worker process and back (two pipe hops, two process wake-ups) so that it",
-    "  can be killed at its time limit; with the Python HTTP stack (uvicorn or granian, Starlette)",
-    "  this adds a fixed cost to each request, whatever the query (the *fresh lookup* target). It is",
-    "  what separates this endpoint from Oxigraph's server on the tiny graph and on lookups, and it",
-    "  matters little once a query takes tens of milliseconds. The request is planned once",
-    "  (checks, dataset, media type) before it is sent to a worker as one frame.",
-    "- **Servers.** *this endpoint* runs under uvicorn (the default, with its h11 parser, which",
-    "  reads POST bodies sent with `Upgrade: h2c`); *on granian* is the same app under granian",
-    "  (`kg serve --server granian`), a Rust HTTP server.",
+    "  HTTP process to a worker process and back (one write each way, two process wake-ups) so",
+    "  that it can be killed at its time limit; with the Python HTTP stack (uvicorn or granian,",
+    "  Starlette) this adds a fixed cost to each request, whatever the query (the *fresh lookup*",
+    "  target). It is what separates this endpoint from Oxigraph's server on the tiny graph and on",
+    "  lookups, and it matters little once a query takes tens of milliseconds. The request is",
+    "  planned once (checks, dataset, media type) and `/sparql` takes a lane past FastAPI's",
+    "  routing (docs/sparql-service.md).",
+    "- **Servers.** *this endpoint* runs under uvicorn (the default, with its httptools parser;",
+    "  `kg serve` reads again a POST that asks to upgrade to h2c, so its body arrives); *on",
+    "  granian* is the same app under granian (`kg serve --server granian`), a Rust HTTP server.",
     "- **Cold lookup throughput** is bounded by the same cost: one Python event loop parses HTTP and",
     "  relays every query, and each query crosses processes. Oxigraph's server does all of it in",
-    "  Rust threads of one process. Warm (repeated) lookups are answered from the result cache",
-    "  without a worker.",
+    "  Rust threads of one process. The *CPU per cold lookup* column says where the difference",
+    "  lies whatever else the machine runs: on two cores shared with the load generator, the rate",
+    "  follows the CPU each request costs. Warm (repeated) lookups are answered from the result",
+    "  cache without a worker.",
     "- **Per-client limit.** Every benchmark connection comes from 127.0.0.1, so this endpoint is",
     "  started with `KG_CLIENT_QUERIES` equal to its worker count; by default one client address",
     "  may run only half the workers' queries at once, which would throttle the cold figures.",

@@ -26,7 +26,7 @@ from typing import Any
 from benchmarks import report
 from benchmarks.generate import country_iri, event_iri, generate
 from benchmarks.load import latency, throughput
-from benchmarks.servers import OURS, PEERS, start, stop, versions
+from benchmarks.servers import OURS, PEERS, Endpoint, cpu_seconds, start, stop, versions
 
 REPO = Path(__file__).resolve().parents[1]
 SIZES = {"2k": 2_000, "100k": 100_000, "1m": 1_000_000}
@@ -92,14 +92,16 @@ async def measure(
                 if result.timed_out:
                     await asyncio.to_thread(stop, endpoint)
                     endpoint = await asyncio.to_thread(start, name, data, work, args.workers)
-        out["throughput"] = await lookups(endpoint.url, args)
+        out["throughput"] = await lookups(endpoint, args)
     finally:
         await asyncio.to_thread(stop, endpoint)
     return out
 
 
-async def lookups(url: str, args: argparse.Namespace) -> dict[str, Any]:
-    """Lookup throughput with ``--clients`` connections: cold (a new resource each time) and warm."""
+async def lookups(endpoint: Endpoint, args: argparse.Namespace) -> dict[str, Any]:
+    """Lookup throughput with ``--clients`` connections: cold (a new resource each time) and warm;
+    also the endpoint's CPU time per request (its process and its workers), which other work on
+    the machine disturbs far less than the rate."""
     out = {}
     events = max(20, args.current_size // 26)
     makers = {
@@ -107,8 +109,10 @@ async def lookups(url: str, args: argparse.Namespace) -> dict[str, Any]:
         "warm": lambda k: QUERIES["lookup"],
     }
     for mode, lookup in makers.items():
-        rps, errors = await throughput(url, lookup, args.clients, args.seconds)
-        out[mode] = {"rps": rps, "errors": errors}
+        before = cpu_seconds(endpoint)
+        rps, errors = await throughput(endpoint.url, lookup, args.clients, args.seconds)
+        used = cpu_seconds(endpoint) - before
+        out[mode] = {"rps": rps, "errors": errors, "cpu_us": 1e6 * used / max(1.0, rps * args.seconds)}
     return out
 
 
