@@ -219,3 +219,26 @@ def test_sparqlwrapper_gets_every_return_format(server: Server, method: str) -> 
     for fmt in (XML, RDFXML, JSONLD):
         graph = ask(construct, fmt)
         assert isinstance(graph, rdflib.Graph) and (rdflib.URIRef(EVENT), None, None) in graph, fmt
+
+
+@pytest.mark.parametrize(
+    ("headers", "kept"),
+    [
+        (
+            [(b"host", b"x"), (b"upgrade", b"h2c"), (b"connection", b"Upgrade, HTTP2-Settings"),
+             (b"http2-settings", b"AAMAAABkAARAAAAAAAIAAAAA"), (b"content-length", b"6")],
+            [b"host: x", b"content-length: 6"],
+        ),
+        (
+            [(b"connection", b"keep-alive, Upgrade"), (b"upgrade", b"h2c"), (b"connection", b"close")],
+            [b"connection: keep-alive", b"connection: close"],
+        ),
+    ],
+)  # fmt: skip
+def test_a_request_is_read_again_without_only_its_upgrade_headers(
+    headers: list[tuple[bytes, bytes]], kept: list[bytes]
+) -> None:
+    from kg.web.server import without_upgrade
+
+    head = without_upgrade(b"POST", b"/sparql?x=1", "1.1", headers)
+    assert head == b"\r\n".join([b"POST /sparql?x=1 HTTP/1.1", *kept]) + b"\r\n\r\n"
