@@ -123,3 +123,40 @@ def test_a_real_worker_answers_small_and_spooled_results(tmp_path: Path) -> None
     assert small[0]["ok"] and small[0]["rows"] > 10
     assert (small[2], large[2]) == (False, True)
     assert large[:2] == small[:2]
+
+
+def test_a_query_given_up_costs_its_worker_only(tmp_path: Path) -> None:
+    """A request cancelled while its query runs (its task is cancelled) has its worker replaced:
+    the pool keeps its size and answers the next query."""
+    from kg.engine.pool import PoolEngine
+
+    root = build_mini(tmp_path)
+    slow = (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o . ?q ?r ?s }"
+    )
+    quick = "ASK { ?s ?p ?o }"
+
+    async def run() -> None:
+        pool = PoolEngine(root / "dist" / "store", workers=2, client_queries=2, timeout=60)
+        await pool.start()
+        try:
+            first = {w.pid for w in pool._live}
+            task = asyncio.ensure_future(pool.run(pool.plan(slow, ["application/sparql-results+json"])))
+            await asyncio.sleep(0.5)
+            assert not task.done()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            for _ in range(100):  # the replacement starts in the background
+                if len(pool._live) == 2 and pool._idle.qsize() == 2:
+                    break
+                await asyncio.sleep(0.1)
+            assert len(pool._live) == 2 and pool._idle.qsize() == 2
+            assert len(first - {w.pid for w in pool._live}) == 1  # exactly the busy one was replaced
+            for _ in range(4):
+                result = await pool.run(pool.plan(quick, ["application/sparql-results+json"]))
+                assert json.loads(result.body)["boolean"] is True
+        finally:
+            await pool.stop()
+
+    asyncio.run(run())

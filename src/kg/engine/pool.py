@@ -195,6 +195,9 @@ class PoolEngine(QueryEngine):
                 "Narrow it down (fewer patterns, a LIMIT, more specific terms) and try again.",
                 503,
             ) from None
+        except asyncio.CancelledError:  # the request was given up: the worker's state is unknown
+            self._background(self._retire(worker))
+            raise
         except WorkerGone:
             self._background(self._retire(worker))
             raise QueryError(
