@@ -1,4 +1,5 @@
-"""Shared fixtures: the repository, a throw-away copy of a project, built output, live servers."""
+"""Shared fixtures: the repository, a throw-away copy of a project, built output, the app in this
+process (``site``), live servers."""
 
 from __future__ import annotations
 
@@ -11,11 +12,16 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pyoxigraph as ox
 import pytest
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+    from inprocess import Pages
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -127,6 +133,26 @@ def built_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("built") / "dist"
     build(REPO, out)
     return out
+
+
+@pytest.fixture(scope="session")
+def site(built_repo: Path) -> Iterator[TestClient]:
+    """The whole app over this repository's built graph, in this process (the in-process tier, see
+    ``inprocess``): what ``live_server`` serves, without a server. Entered as a context manager, so
+    the app's start-up (the engine's, the page data's) runs as under a server. Like ``httpx.get``,
+    it does not follow redirects."""
+    from inprocess import client
+
+    with client(REPO, dist=built_repo, follow_redirects=False) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def html_pages(site: TestClient) -> Pages:
+    """``site``'s HTML pages, each fetched once per session (see ``inprocess.Pages``)."""
+    from inprocess import Pages
+
+    return Pages(site)
 
 
 def free_port() -> int:

@@ -8,6 +8,8 @@ time limits, worker processes).
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,9 @@ def build_mini(folder: Path) -> Path:
     return root
 
 
-def client(root: Path, base_url: str = "http://testserver", **fields: Any) -> TestClient:
+def client(
+    root: Path, base_url: str = "http://testserver", *, follow_redirects: bool = True, **fields: Any
+) -> TestClient:
     """A TestClient over the app serving the built ``root`` (``fields`` override Settings)."""
     settings = Settings(root=root, **fields)
     engine = EmbeddedEngine(
@@ -40,4 +44,34 @@ def client(root: Path, base_url: str = "http://testserver", **fields: Any) -> Te
         allow=Allowlist(tuple(settings.allow_service)),
         max_rows=settings.max_rows,
     )
-    return TestClient(create_app(settings, engine), base_url=base_url)
+    return TestClient(create_app(settings, engine), base_url=base_url, follow_redirects=follow_redirects)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One answer to ``GET path`` with ``Accept: text/html``, and how long it took."""
+
+    status: int
+    content_type: str
+    text: str
+    seconds: float
+
+
+class Pages:
+    """The HTML answers of a site that does not change, each fetched once (one at a time, timed).
+
+    The crawl and the every-document test ask for the same few hundred pages; they share the
+    answers instead of rendering each page twice. Each test still checks every answer it needs.
+    """
+
+    def __init__(self, http: TestClient) -> None:
+        self.http = http
+        self.seen: dict[str, Page] = {}
+
+    def get(self, path: str) -> Page:
+        if path not in self.seen:
+            start = time.perf_counter()
+            r = self.http.get(path, headers={"Accept": "text/html"})
+            took = time.perf_counter() - start
+            self.seen[path] = Page(r.status_code, r.headers.get("content-type", ""), r.text, took)
+        return self.seen[path]

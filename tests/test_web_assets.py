@@ -1,4 +1,7 @@
-"""The pages' own files: versioned names, gzip, a year of caching, and nothing else of node_modules."""
+"""The pages' own files: versioned names, gzip, a year of caching, and nothing else of node_modules.
+
+The compressed editor script is fetched from a real server (the gzip that goes over the wire); which
+files are served is checked in process."""
 
 from __future__ import annotations
 
@@ -7,12 +10,12 @@ import re
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from conftest import REPO, Server
 
-pytestmark = pytest.mark.server
 
-
+@pytest.mark.server
 def test_editor_assets_are_versioned_compressed_and_cached(live_server: Server) -> None:
     page = httpx.get(live_server.url + "/sparql", headers={"Accept": "text/html"}).text
     urls = re.findall(r'(?:src|href)="(/assets/[^"]+)"', page)
@@ -32,15 +35,15 @@ def test_editor_assets_are_versioned_compressed_and_cached(live_server: Server) 
     assert again.status_code == 304
 
 
-def test_only_the_needed_files_are_served(live_server: Server) -> None:
+def test_only_the_needed_files_are_served(site: TestClient) -> None:
     for path in (
         "/static/yasgui/yasgui.min.js.map",
         "/static/yasgui/yasgui.html",
         "/assets/yasgui.min.js.map",
         "/assets/site.0000000000.css",
     ):
-        assert httpx.get(live_server.url + path).status_code == 404, path
-    assert httpx.get(live_server.url + "/static/yasgui/yasgui.min.js").status_code == 200
-    landing = httpx.get(live_server.url + "/").text
+        assert site.get(path).status_code == 404, path
+    assert site.get("/static/yasgui/yasgui.min.js").status_code == 200
+    landing = site.get("/").text
     css = re.search(r'href="(/assets/site\.[0-9a-f]{10}\.css)"', landing)
-    assert css is not None and httpx.get(live_server.url + css.group(1)).status_code == 200
+    assert css is not None and site.get(css.group(1)).status_code == 200
