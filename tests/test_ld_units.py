@@ -76,3 +76,41 @@ def test_labels_and_links() -> None:
     assert text_fragment("https://x/p", "NATO-led training") == "https://x/p#:~:text=NATO%2Dled%20training"
     assert wants_json("json", None) and wants_json(None, "application/json")
     assert not wants_json(None, "text/html,application/json;q=0.9")
+
+
+JSONLD_IN_A_FRESH_PROCESS = """
+import sys
+from kg.web.describe import Description
+from kg.web.formats import serialize
+nt = sys.stdin.buffer.read()
+sys.stdout.buffer.write(serialize(Description(nt), "jsonld"))
+"""
+
+
+def test_a_json_ld_document_is_the_same_bytes_in_every_process() -> None:
+    """rdflib writes nodes and values in the order of its hashes, which change with each
+    process (PYTHONHASHSEED): the same description must still be the same document."""
+    import os
+    import subprocess
+    import sys
+
+    base = "https://w3id.org/nato-iraq/id/"
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    lines = [
+        f'<{base}event/e{i}> {label} "event {i}"@en .\n<{base}event/e{i}> <{base}p> <{base}org/o{j}> .'
+        for i in range(8)
+        for j in range(4)
+    ]
+    nt = "\n".join(dict.fromkeys(lines)).encode()
+    outputs = set()
+    for seed in ("1", "2", "3", "4"):
+        result = subprocess.run(
+            [sys.executable, "-c", JSONLD_IN_A_FRESH_PROCESS],
+            input=nt,
+            capture_output=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+        )
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
+    assert b'"@graph"' in next(iter(outputs))

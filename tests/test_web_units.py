@@ -122,3 +122,28 @@ def test_engagement_summary_dates_at_their_precision() -> None:
     assert about.end == "31 December 2011 (day)"
     assert about.status == "ended" and not about.ongoing
     assert [c.label for c in about.history] == ["Riga", "NTM-I is discontinued"]
+
+
+def test_an_engagement_history_does_not_depend_on_the_order_of_the_engines_rows() -> None:
+    """One event reaches the summary through two branches of its query: as a change that affects
+    the engagement (with its date and precision) and as the successor that renamed it (with a
+    time stamp only). Engines return such rows in any order (Oxigraph's differs from one process
+    to the next); the history must read the same either way."""
+    engagement = BASE + "id/engagement/ntim"
+    day = "http://www.w3.org/2006/time#unitDay"
+    affects = {
+        "e": term(EVENT), "el": term("SACEUR gives the activation order", "literal"),
+        "ctl": term("renaming", "literal"), "start": term("2004-12-16T00:00:00Z", "literal"),
+        "end": term("2004-12-16T23:59:59Z", "literal"), "date": term("2004-12-16", "literal"),
+        "unit": term(day),
+    }  # fmt: skip
+    renamed = {
+        "e": term(EVENT), "el": term("SACEUR gives the activation order", "literal"),
+        "ctl": term("renamed or succeeded", "literal"), "start": term("2004-12-16T00:00:00Z", "literal"),
+    }  # fmt: skip
+    one = asyncio.run(summary(OneAnswer([affects, renamed]), engagement))  # type: ignore[arg-type]
+    other = asyncio.run(summary(OneAnswer([renamed, affects]), engagement))  # type: ignore[arg-type]
+    assert one == other
+    assert [(c.when, c.change) for c in one.history] == [
+        ("16 December 2004 (day)", "renamed or succeeded, renaming")
+    ]

@@ -72,7 +72,9 @@ async def summary(engine: QueryEngine, iri: str, prefix: str = "") -> Summary:
     rows = await select(engine, _summary_query(iri))
     status = next((r.get("stl") or r["st"].rsplit("/", 1)[-1] for r in rows if r.get("st")), None)
     own = next((r for r in rows if r.get("own")), {})
-    changes: dict[str, Change] = {}
+    # an event may come in several rows (it affects the engagement, and it renamed it): what each
+    # row says of it is merged, the least value first, so the row order (any) changes nothing
+    facts: dict[str, dict[str, str]] = {}
     kinds: dict[str, set[str]] = {}
     for r in rows:
         e = r.get("e")
@@ -81,12 +83,17 @@ async def summary(engine: QueryEngine, iri: str, prefix: str = "") -> Summary:
         kinds.setdefault(e, set())
         if r.get("ctl"):
             kinds[e].add(r["ctl"])
-        if e not in changes:
-            precision = PRECISIONS.get(r.get("unit", ""))
-            words = when(r.get("date"), r.get("text"), precision, r.get("start"), r.get("end"))
-            changes[e] = Change(r.get("el", e), href(e, prefix), "", words or "", r.get("start", ""))
-    for e, c in changes.items():
-        c.change = ", ".join(sorted(kinds[e]))
+        known = facts.setdefault(e, {})
+        for key in ("el", "date", "text", "unit", "start", "end"):
+            if r.get(key):
+                known[key] = min(known.get(key, r[key]), r[key])
+    changes: dict[str, Change] = {}
+    for e, f in facts.items():
+        precision = PRECISIONS.get(f.get("unit", ""))
+        words = when(f.get("date"), f.get("text"), precision, f.get("start"), f.get("end"))
+        changes[e] = Change(
+            f.get("el", e), href(e, prefix), ", ".join(sorted(kinds[e])), words or "", f.get("start", "")
+        )
     dated = sorted((c for c in changes.values() if c.sort), key=lambda c: (c.sort, c.label))
     undated = sorted((c for c in changes.values() if not c.sort), key=lambda c: c.label)
     starts = [c for c in dated if any(k in c.change for k in ("launch", "establish"))]

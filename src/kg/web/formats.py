@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pyoxigraph as ox
@@ -52,12 +53,31 @@ def serialize(description: Description, key: str) -> bytes:
     if key == "jsonld":
         graph = bind_prefixes(description.graph)
         text = graph.serialize(format="json-ld", context=CONTEXT["@context"], auto_compact=True)
-        return text.encode("utf-8")
+        return stable_json_ld(text)
     if key == "nt":
         return description.ntriples
     triples = description.triples
     body = ox.serialize(triples, format=fmt.rdf_format, prefixes=used_prefixes(triples))
     return body or b""
+
+
+def stable_json_ld(text: str) -> bytes:
+    """A JSON-LD document in one order: rdflib writes nodes and values in the order of Python's
+    string hashes, which change with each process. Arrays are sets in JSON-LD (except an
+    ``@list``), so they are sorted, and so are keys: the same graph is the same bytes."""
+
+    def ordered(value: Any, key: str = "") -> Any:
+        if isinstance(value, dict):
+            return {k: ordered(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            items = [ordered(v) for v in value]
+            if key == "@list":
+                return items
+            return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+        return value
+
+    document = ordered(json.loads(text))
+    return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False).encode("utf-8")
 
 
 def used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
