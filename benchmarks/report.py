@@ -121,8 +121,8 @@ def _size_section(label: str, entry: dict[str, Any]) -> list[str]:
         "resource each time, *warm* repeats one request. *CPU per cold lookup*: the endpoint's "
         "CPU time (its process and its query workers) divided by the requests answered.",
         "",
-        "| endpoint | cold | warm | CPU per cold lookup | started in | load average before |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| endpoint | cold | warm | CPU per cold lookup | started in | then busy for | load average before |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, data in peers.items():
         tp = data["throughput"]
@@ -130,7 +130,8 @@ def _size_section(label: str, entry: dict[str, Any]) -> list[str]:
         lines.append(
             f"| {NAMES[name]} | {tp['cold']['rps']:,.0f} | {tp['warm']['rps']:,.0f} | "
             f"{'' if cpu is None else f'{cpu:,.0f} µs'} | "
-            f"{data['startup']:.1f} s | {data.get('load', float('nan')):.2f} |"
+            f"{data['startup']:.1f} s | {data.get('settled', float('nan')):.1f} s | "
+            f"{data.get('load', float('nan')):.2f} |"
         )
     return [*lines, ""]
 
@@ -252,6 +253,9 @@ NOTES = [
     "  lies whatever else the machine runs: on two cores shared with the load generator, the rate",
     "  follows the CPU each request costs. Warm (repeated) lookups are answered from the result",
     "  cache without a worker.",
+    "- **Start-up.** *started in* is the time to the first answer; this endpoint then computes its",
+    "  pages' data (counts, timeline, search index) on its query workers. Measurements start once",
+    "  every endpoint has settled (its processes idle for a second: *then busy for*).",
     "- **Per-client limit.** Every benchmark connection comes from 127.0.0.1, so this endpoint is",
     "  started with `KG_CLIENT_QUERIES` equal to its worker count; by default one client address",
     "  may run only half the workers' queries at once, which would throttle the cold figures.",

@@ -77,7 +77,12 @@ async def measure(
     (rdflib-endpoint evaluates on its event loop: it would answer nothing else until done).
     """
     endpoint = await asyncio.to_thread(start, name, data, work, args.workers)
-    out: dict[str, Any] = {"startup": endpoint.started_in, "queries": {}, "throughput": {}}
+    out: dict[str, Any] = {
+        "startup": endpoint.started_in,
+        "settled": endpoint.settled_in,
+        "queries": {},
+        "throughput": {},
+    }
     series = ("fresh", "repeated") if name in OURS else ("repeated",)
     try:
         for qname, text in queries.items():

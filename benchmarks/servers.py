@@ -25,6 +25,7 @@ class Endpoint:
     url: str
     process: subprocess.Popen[bytes]
     started_in: float = 0.0
+    settled_in: float = 0.0  # from its first answer until it stopped working on its own
 
 
 def free_port() -> int:
@@ -107,7 +108,7 @@ def start(name: str, data: Path, work: Path, workers: int) -> Endpoint:
         raise ValueError(name)
     with log.open("wb") as out:
         process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=work, env=env)
-    return _wait(Endpoint(name, url, process), log, timeout=1800)
+    return settle(_wait(Endpoint(name, url, process), log, timeout=1800))
 
 
 def _children(pid: int) -> list[int]:
@@ -132,6 +133,22 @@ def cpu_seconds(endpoint: Endpoint) -> float:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def settle(endpoint: Endpoint, timeout: float = 1800.0, idle: float = 0.05) -> Endpoint:
+    """Wait until ``endpoint`` has done what it does by itself after start-up (this one computes
+    its pages' data in the background, on its query workers): until its processes use less than
+    ``idle`` of a core over a second, so that no measurement shares the machine with that work."""
+    start = time.monotonic()
+    used = cpu_seconds(endpoint)
+    while time.monotonic() - start < timeout:
+        time.sleep(1.0)
+        now = cpu_seconds(endpoint)
+        if now - used < idle:
+            break
+        used = now
+    endpoint.settled_in = time.monotonic() - start
+    return endpoint
 
 
 def stop(endpoint: Endpoint) -> None:
