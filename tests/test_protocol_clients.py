@@ -168,29 +168,30 @@ def test_arq_service_with_a_long_query(server: Server, jena: Path, tmp_path: Pat
     assert result.stdout.splitlines() == ["label", "NATO meets Iraq"], result.stdout + result.stderr
 
 
-def test_h2c_upgrade_post_then_a_pipelined_request_on_one_connection(server: Server) -> None:
-    """The request read again after its upgrade headers keeps what followed it: a second request
-    sent on the same connection straight after the first is answered too, in order."""
+def test_h2c_upgrade_posts_pipelined_on_one_connection(server: Server) -> None:
+    """A request read again after its upgrade headers keeps what followed it: two such POSTs and
+    a GET sent in one go on one connection are all answered, in order."""
     parts = urlsplit(server.url)
     body = SELECT.encode()
-    first = (
+    post = (
         f"POST /sparql HTTP/1.1\r\nHost: {parts.netloc}\r\n{H2C}"
         f"Content-Type: application/sparql-query\r\nAccept: text/csv\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
     ).encode() + body
-    second = (
+    last = (
         f"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: {parts.netloc}\r\n"
         "Accept: application/sparql-results+json\r\nConnection: close\r\n\r\n"
     )
     with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
-        sock.sendall(first + second.encode())
+        sock.sendall(post + post + last.encode())
         data = b""
         while chunk := sock.recv(65536):
             data += chunk
     answers = data.split(b"HTTP/1.1 ")[1:]
-    assert len(answers) == 2, data
-    assert answers[0].startswith(b"200") and b"NATO meets Iraq" in answers[0], data
-    assert answers[1].startswith(b"200") and b'"boolean":true' in answers[1], data
+    assert len(answers) == 3, data
+    for answer in answers[:2]:
+        assert answer.startswith(b"200") and b"NATO meets Iraq" in answer, data
+    assert answers[2].startswith(b"200") and b'"boolean":true' in answers[2], data
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])

@@ -153,34 +153,33 @@ class GuardedHttpToolsProtocol(HeadDeadline, HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         self._unset_keepalive_if_required()
-        try:
-            self.parser.feed_data(data)
-        except httptools.HttpParserUpgrade as stop:
-            if self._reread:
-                self._read_again(data[stop.args[0] :])
-            elif self._should_upgrade():
-                self.handle_websocket_upgrade()
-            else:  # pragma: no cover - every non-WebSocket upgrade is read again
-                self._unsupported_upgrade_warning()
-        except httptools.HttpParserError:
-            self.logger.warning("Invalid HTTP request received.")
-            self.send_400_response("Invalid HTTP request received.")
-            return
+        self._feed(data)
         self._follow()
 
-    def _read_again(self, rest: bytes) -> None:
-        """Parse the held-back request again without its upgrade headers, then ``rest``."""
-        head = without_upgrade(
-            self.scope["method"].encode("ascii"), self.url, self.parser.get_http_version(), self.headers
-        )
-        self._reread = False
-        self.parser = httptools.HttpRequestParser(self)
-        try:
-            self.parser.feed_data(head + rest)
-        except httptools.HttpParserError:
-            self.send_400_response("Invalid HTTP request received.")
-        except httptools.HttpParserUpgrade:  # a second upgrade head in the same bytes: refused
-            self.send_400_response("Invalid HTTP request received.")
+    def _feed(self, data: bytes) -> None:
+        """Parse ``data``; each head that stops the parser at an upgrade this server does not do is
+        read again, without its upgrade headers, by a fresh parser, followed by the rest of ``data``
+        (which may hold more such requests, pipelined)."""
+        while True:
+            try:
+                self.parser.feed_data(data)
+                return
+            except httptools.HttpParserUpgrade as stop:
+                if not self._reread:
+                    if self._should_upgrade():
+                        self.handle_websocket_upgrade()
+                    else:  # pragma: no cover - every other upgrade is read again
+                        self._unsupported_upgrade_warning()
+                    return
+                method = self.scope["method"].encode("ascii")
+                head = without_upgrade(method, self.url, self.parser.get_http_version(), self.headers)
+                data = head + data[stop.args[0] :]
+                self._reread = False
+                self.parser = httptools.HttpRequestParser(self)
+            except httptools.HttpParserError:
+                self.logger.warning("Invalid HTTP request received.")
+                self.send_400_response("Invalid HTTP request received.")
+                return
 
     def _count(self, size: int) -> None:
         self._head_bytes += size
