@@ -8,8 +8,9 @@
 - At most ``max_connections`` connections are open; more are closed as soon as they are accepted.
 - An idle keep-alive connection is closed after 5 s (uvicorn's keep-alive timeout).
 
-Both of uvicorn's HTTP/1.1 parsers get these limits (``Settings.http``: h11 by default, or
-httptools). Under granian, see :mod:`kg.web.serving`.
+Both of uvicorn's HTTP/1.1 parsers get these limits (``Settings.http``: httptools by default, or
+h11), and both read the body of a POST that asks to upgrade to h2c (httptools' protocol here reads
+such a request again without its upgrade headers). Under granian, see :mod:`kg.web.serving`.
 """
 
 from __future__ import annotations

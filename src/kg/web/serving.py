@@ -1,7 +1,7 @@
 """Run the service: the engine the settings ask for, under uvicorn (default) or granian.
 
-Both servers read POST bodies that come with ``Upgrade: h2c`` (uvicorn with its h11 parser, see
-``Settings.http``). Under uvicorn, :func:`kg.web.server.run` adds the connection limits (request
+Both servers read POST bodies that come with ``Upgrade: h2c`` (uvicorn with either parser, see
+:mod:`kg.web.server`). Under uvicorn, :func:`kg.web.server.run` adds the connection limits (request
 head size and deadline, open connections). granian (optional: ``pip install granian``) is a Rust
 HTTP server; it imports the app in its own worker process, so the settings travel there as
 ``KG_*`` environment variables and :func:`app_from_environment` builds the app from them. It
