@@ -270,8 +270,9 @@ NOTES = [
     "- **Repeated queries** are served from the result cache, so their latency is the HTTP stack",
     "  alone; the gain over Oxigraph is largest for the slowest queries.",
     "- The load generator shares the two cores with the server under test, and other work on the",
-    "  machine (see the load average column) adds noise; ratios near a threshold can move by",
-    "  ±10 % between runs, and far more when the load average is above the number of cores:",
+    "  machine (see the load average column, and on a shared virtual machine what it cannot show)",
+    "  adds noise; ratios near a threshold can move by a third between runs (see",
+    "  docs/sparql-service.md, Performance): one run's ratio near its threshold is undecided, and",
     "  figures taken on a busy machine say little about the targets.",
     "",
 ]
