@@ -24,32 +24,28 @@ SELECT = f"SELECT ?label WHERE {{ <{EVENT}> <http://www.w3.org/2000/01/rdf-schem
 H2C = "Upgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("clients")
-    root = build_mini(tmp)
-    server = start_server(["--root", str(root)], tmp / "log")
+def serving_mini(factory: pytest.TempPathFactory, name: str, *options: str) -> Iterator[Server]:
+    """``kg serve`` over the mini project with ``options``, for one module."""
+    tmp = factory.mktemp(name)
+    server = start_server(["--root", str(build_mini(tmp)), *options], tmp / "log")
     yield server
     stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    yield from serving_mini(tmp_path_factory, "clients")
 
 
 @pytest.fixture(scope="module")
 def h11_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The same service on uvicorn's other HTTP/1.1 parser (``--http h11``)."""
-    tmp = tmp_path_factory.mktemp("h11")
-    root = build_mini(tmp)
-    server = start_server(["--root", str(root), "--http", "h11"], tmp / "log")
-    yield server
-    stop_server(server)
+    yield from serving_mini(tmp_path_factory, "h11", "--http", "h11")
 
 
 @pytest.fixture(scope="module")
 def granian_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("granian")
-    root = build_mini(tmp)
-    server = start_server(["--root", str(root), "--server", "granian"], tmp / "log")
-    yield server
-    stop_server(server)
+    yield from serving_mini(tmp_path_factory, "granian", "--server", "granian")
 
 
 def raw_post(server: Server, body: bytes, chunked: bool) -> tuple[int, dict[str, str], bytes]:
