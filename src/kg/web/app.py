@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from kg import __version__
@@ -16,7 +17,6 @@ from kg.engine.base import QueryEngine
 from kg.settings import Settings
 from kg.web.assets import Assets, assets_router, install
 from kg.web.cache import ResultCache
-from kg.web.compression import Compression
 from kg.web.downloads import downloads_router
 from kg.web.editor import Editor
 from kg.web.errors import install_engine_errors
@@ -80,7 +80,7 @@ def create_app(settings: Settings, engine: QueryEngine) -> Service:
     # inside CORS
     install_limits(app, settings.max_url, settings.max_body, settings.send_timeout, settings.max_headers)
     install_engine_errors(app)
-    app.add_middleware(Compression, minimum_size=1024)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
