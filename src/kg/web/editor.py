@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse
 
 from kg.namespaces import BASE, PREFIXES
 from kg.web.examples import Example, from_dict
+from kg.web.iris import SPARQL_PATH
 from kg.web.templating import environment
 
 
@@ -37,7 +38,7 @@ def editor_html(
     prefix: str,
     queries: Mapping[str, Mapping[str, object]],
     query: str | None = None,
-    endpoint_path: str = "/sparql",
+    endpoint_path: str = SPARQL_PATH,
 ) -> str:
     """The editor page over the examples ``queries`` (``load_examples``' form); ``query`` (from
     ``?query=``) is loaded instead of the last edited one."""

@@ -14,6 +14,7 @@ from urllib.parse import quote, urlsplit
 from kg.namespaces import BASE
 
 EXTENSIONS = ("ttl", "nt", "jsonld", "rdf", "html")
+SPARQL_PATH = "/sparql"  # where the SPARQL endpoint is served
 
 
 @dataclass(frozen=True)

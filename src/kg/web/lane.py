@@ -14,6 +14,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from kg.web.iris import SPARQL_PATH
 from kg.web.limits import internal_error
 from kg.web.sparql import Handler
 
@@ -23,12 +24,12 @@ LANE_METHODS = ("GET", "POST")
 class Service(FastAPI):
     """The FastAPI application, with the SPARQL endpoint's fast lane in front of it."""
 
-    lane_path = "/sparql"
+    lane_path = SPARQL_PATH
     lane_handler: Handler | None = None
     _lane: ASGIApp | None = None
 
-    def add_lane(self, handler: Handler, path: str = "/sparql") -> None:
-        self.lane_handler, self.lane_path, self._lane = handler, path, None
+    def add_lane(self, handler: Handler) -> None:
+        self.lane_handler, self._lane = handler, None
 
     def _build_lane(self) -> ASGIApp:
         handler = self.lane_handler

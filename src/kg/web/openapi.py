@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from kg.formats import GRAPHS, SOLUTIONS
+from kg.web.iris import SPARQL_PATH
 
 GRAPH_PARAMETERS: list[dict[str, Any]] = [
     {
@@ -89,7 +90,7 @@ def sparql_operations() -> dict[str, Any]:
     return {"get": get, "post": post}
 
 
-def describe_sparql(app: FastAPI, path: str = "/sparql") -> None:
+def describe_sparql(app: FastAPI, path: str = SPARQL_PATH) -> None:
     """Have ``app``'s OpenAPI description declare ``path``'s parameters, bodies and answers."""
     plain = app.openapi
 

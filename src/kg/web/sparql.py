@@ -24,6 +24,7 @@ from kg.formats import BY_KEY, SOLUTIONS, by_media_type, parse_accept
 from kg.web.cache import CacheKey, Entry, ResultCache
 from kg.web.deps import get_cache, get_engine, get_limits, get_settings, provided, public_url
 from kg.web.editor import Editor
+from kg.web.iris import SPARQL_PATH
 from kg.web.limits import decode_form, error, read_body
 from kg.web.service_description import SYNTAXES, describe_service, serialise
 
@@ -95,7 +96,7 @@ async def read_params(request: Request, max_body: int) -> Params:
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def sparql_handler(editor: Editor, path: str = "/sparql") -> Handler:
+def sparql_handler(editor: Editor, path: str = SPARQL_PATH) -> Handler:
     """The handler of ``path``: a request in, its response out (every refusal is a response)."""
 
     async def sparql(request: Request) -> Response:
@@ -146,7 +147,7 @@ def sparql_handler(editor: Editor, path: str = "/sparql") -> Handler:
     return sparql
 
 
-def sparql_router(sparql: Handler, path: str = "/sparql") -> APIRouter:
+def sparql_router(sparql: Handler, path: str = SPARQL_PATH) -> APIRouter:
     """``sparql`` as a route (the service's fast lane, :mod:`kg.web.lane`, answers GET and POST
     before routing; the route answers HEAD, and what reaches the app without the lane)."""
     router = APIRouter(tags=["SPARQL"])
