@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Any, cast
 
-HEADER = struct.Struct(">I")
+HEADER = struct.Struct(">I")  # each frame, both ways, is its length in 4 bytes then its bytes
 SPOOL_OVER = 4 * 1024 * 1024  # answers larger than this wait for their client in a temporary file
 
 Answer = tuple[dict[str, Any], bytes | IO[bytes]]

@@ -15,7 +15,6 @@ import json
 import os
 import resource
 import signal
-import struct
 import sys
 import traceback
 import urllib.request
@@ -26,8 +25,8 @@ import pyoxigraph as ox
 from kg.engine.base import QueryError
 from kg.engine.embedded import run_query
 from kg.engine.policy import Dataset
+from kg.engine.process import HEADER
 
-HEADER = struct.Struct(">I")
 FETCH_LIMIT = 32 * 1024 * 1024
 RDF_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8, application/ld+json;q=0.7"
 
