@@ -1,4 +1,4 @@
-"""Benchmark this SPARQL endpoint against Oxigraph's server and stock rdflib-endpoint.
+"""Benchmark this SPARQL endpoint against Oxigraph's server, stock rdflib-endpoint and the floor.
 
     .venv/bin/python -m benchmarks.run                     # 2k, 100k and 1M triples (several minutes)
     .venv/bin/python -m benchmarks.run --sizes 2k,100k     # quicker
@@ -129,7 +129,7 @@ def main() -> None:
     parser.add_argument(
         "--peers",
         default=",".join(PEERS),
-        help="comma-separated: ours, granian (this endpoint under granian), oxigraph, rdflib",
+        help="comma-separated: ours, granian (this endpoint under granian), floor, oxigraph, rdflib",
     )
     parser.add_argument("--runs", type=int, default=60, help="most timed runs per query and series")
     parser.add_argument("--budget", type=float, default=8.0, help="seconds per query and series (≥3 runs)")

@@ -1,4 +1,5 @@
-"""Start and stop the three endpoints compared: this one, Oxigraph's server, stock rdflib-endpoint."""
+"""Start and stop the endpoints compared: this one, Oxigraph's server, stock rdflib-endpoint, and
+the floor (benchmarks/floor.py: the same design with none of its rules)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from pathlib import Path
 import httpx
 
 BIN = Path(sys.executable).parent
-PEERS = ("ours", "oxigraph", "rdflib")
+PEERS = ("ours", "floor", "oxigraph", "rdflib")
+REPO = Path(__file__).resolve().parents[1]
 OURS = ("ours", "granian")  # this endpoint under uvicorn (default) and under granian (--server granian)
 
 
@@ -66,7 +68,7 @@ def start(name: str, data: Path, work: Path, workers: int) -> Endpoint:
         env["KG_CLIENT_QUERIES"] = str(workers)
         root = work / "project"  # the mini fixture project, built once, plus the generated data
         if not root.exists():
-            shutil.copytree(Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "mini", root)
+            shutil.copytree(REPO / "tests" / "fixtures" / "mini", root)
             (root / "pyproject.toml").write_text("# benchmark project\n")
         cmd = [
             str(BIN / "kg"),
@@ -101,6 +103,19 @@ def start(name: str, data: Path, work: Path, workers: int) -> Endpoint:
             f"127.0.0.1:{port}",
         ]
         url = f"http://127.0.0.1:{port}/query"
+    elif name == "floor":
+        store = work / f"floor-{data.stem}"
+        if not store.exists():
+            import pyoxigraph as ox
+
+            loaded = ox.Store(str(store))
+            loaded.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES)
+            loaded.flush()
+            del loaded
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+        cmd = [sys.executable, "-m", "benchmarks.floor", "serve", str(store), "--port", str(port)]
+        cmd += ["--workers", str(workers)]
+        url = f"http://127.0.0.1:{port}/sparql"
     elif name == "rdflib":
         cmd = [str(BIN / "rdflib-endpoint"), "serve", str(data), "--host", "127.0.0.1", "--port", str(port)]
         url = f"http://127.0.0.1:{port}/"
