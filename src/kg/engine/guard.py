@@ -41,6 +41,8 @@ MAX_DEPTH, MAX_TOKENS, MAX_CHAIN = defaults.MAX_DEPTH, defaults.MAX_TOKENS, defa
 CHAINED_WORDS = {"UNION", "MINUS", "OPTIONAL", "BIND", "FILTER", "VALUES", "GRAPH", "SERVICE", "IN"}
 CHAINED_OPS = {"+", "-", "*", "/", "|", "^", "!", "&", "=", "<", ">", ".", ";", ",", "{"}
 ITEM_KINDS = {"string", "iri", "var", "bnode", "pname", "name", "number", "punct"}
+SIMPLE_KINDS = {"other", "name", "punct"}  # the tokens a chain limit stops the reading at
+DECLARING = {"BASE", "PREFIX", "SERVICE", "FROM"}  # keywords followed by what they declare or name
 
 
 @dataclass
@@ -177,68 +179,84 @@ def _read(toks: _Tokens, prefixes: dict[str, str], limits: tuple[int, int, int])
     """The shape of the query; reading stops (``complete`` False) as soon as a limit is passed."""
     max_depth, max_tokens, max_chain = limits
     shape = QueryShape(limits=limits)
+    chains, top_chain = shape.chains, 0  # top_chain: the largest count in chains
     base: str | None = None
     items: list[list[int]] = []  # per open bracket: [items so far, offset, counts items (0/1)]
-    i = -1
-    while (tok := toks.get(i := i + 1)) is not None:
-        shape.tokens = i + 1
+    get, i = toks.get, -1
+    while (tok := get(i := i + 1)) is not None:
+        kind, text = tok.kind, tok.text
         if (
-            shape.tokens > max_tokens
+            i >= max_tokens
             or shape.depth > max_depth
             or shape.most_items > max_chain
-            or (tok.kind in ("other", "name", "punct") and max(shape.chains.values(), default=0) > max_chain)
+            or (top_chain > max_chain and kind in SIMPLE_KINDS)
         ):
-            shape.complete = False
-            break
-        if items and items[-1][2] and tok.kind in ITEM_KINDS and tok.text not in CLOSERS:
+            shape.tokens, shape.complete = i + 1, False
+            return shape
+        if items and items[-1][2] and kind in ITEM_KINDS and text not in CLOSERS:
             top = items[-1]
             top[0] += 1
             if top[0] > shape.most_items:
                 shape.most_items, shape.most_items_at = top[0], top[1]
-        if tok.kind == "punct":
-            if tok.text in OPENERS:
-                items.append([0, tok.offset, tok.text != "{"])
-                if tok.text == "{":
-                    shape.chains["{"] += 1
+        if kind == "punct":
+            if text in OPENERS:
+                items.append([0, tok.offset, text != "{"])
+                if text == "{":
+                    chains["{"] += 1
+                    top_chain = max(top_chain, chains["{"])
             elif items:
                 items.pop()
             if len(items) > shape.depth:
                 shape.depth, shape.deepest_at = len(items), tok.offset
             continue
-        if tok.kind == "other" and tok.text in CHAINED_OPS:
-            if not _second_half(toks, i):
-                shape.chains[tok.text] += 1
+        if kind == "other":
+            if text in CHAINED_OPS and not _second_half(toks, i):
+                chains[text] += 1
+                top_chain = max(top_chain, chains[text])
             continue
-        if tok.kind != "name":
+        if kind != "name":
             continue
-        word = tok.text.upper()
+        word = text.upper()
         if word in CHAINED_WORDS:
-            shape.chains[word] += 1
-        following = toks.get(i + 1)
+            chains[word] += 1
+            top_chain = max(top_chain, chains[word])
         if word in UPDATE_WORDS:
             raise QueryError(f"This endpoint is read-only: {word} (SPARQL Update) is not accepted.", 403)
-        if word in FORMS and shape.kind is None:
-            shape.kind = FORMS[word]
-        elif word == "BASE" and following is not None and following.kind == "iri":
-            base = _absolute(iri_value(following), base)
-        elif word == "PREFIX" and following is not None and following.kind == "pname":
-            target = toks.get(i + 2)
-            if target is not None and target.kind == "iri":
-                resolved = _absolute(iri_value(target), base)
-                if resolved is not None:
-                    prefixes[following.text.split(":", 1)[0]] = resolved
-        elif word == "SERVICE":
-            j = i + 1
-            if _is_word(toks.get(j), "SILENT"):
-                j += 1
-            shape.services.append(_target(toks.get(j), base, prefixes))
-        elif word == "FROM":
-            j = i + 1
-            named = _is_word(toks.get(j), "NAMED")
-            j += 1 if named else 0
-            graph = _target(toks.get(j), base, prefixes)
-            (shape.from_named if named else shape.from_graphs).append(graph)
+        if word in FORMS:
+            if shape.kind is None:
+                shape.kind = FORMS[word]
+        elif word in DECLARING:
+            base = _declared(toks, i, word, base, prefixes, shape)
+    shape.tokens = i
     return shape
+
+
+def _declared(
+    toks: _Tokens, i: int, word: str, base: str | None, prefixes: dict[str, str], shape: QueryShape
+) -> str | None:
+    """Read what the keyword ``word`` at ``toks[i]`` declares or names (BASE, PREFIX, SERVICE,
+    FROM): note it in ``prefixes`` or ``shape``; return the base IRI from now on."""
+    following = toks.get(i + 1)
+    if word == "BASE" and following is not None and following.kind == "iri":
+        base = _absolute(iri_value(following), base)
+    elif word == "PREFIX" and following is not None and following.kind == "pname":
+        target = toks.get(i + 2)
+        if target is not None and target.kind == "iri":
+            resolved = _absolute(iri_value(target), base)
+            if resolved is not None:
+                prefixes[following.text.split(":", 1)[0]] = resolved
+    elif word == "SERVICE":
+        j = i + 1
+        if _is_word(toks.get(j), "SILENT"):
+            j += 1
+        shape.services.append(_target(toks.get(j), base, prefixes))
+    elif word == "FROM":
+        j = i + 1
+        named = _is_word(toks.get(j), "NAMED")
+        j += 1 if named else 0
+        graph = _target(toks.get(j), base, prefixes)
+        (shape.from_named if named else shape.from_graphs).append(graph)
+    return base
 
 
 def _is_word(tok: Token | None, word: str) -> bool:

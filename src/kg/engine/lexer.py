@@ -29,28 +29,32 @@ _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _NUMBER = r"[0-9]++(?:\.[0-9]*+)?+(?:[eE][+-]?[0-9]++)?+|\.[0-9]++(?:[eE][+-]?[0-9]++)?+"
 
 # Every repetition is possessive (``*+``, ``++``): once a rule has scanned characters it never
-# gives them back to try another split, so no rule can backtrack over a long input.
+# gives them back to try another split, so no rule can backtrack over a long input. Each match is
+# the whitespace and comments before a token, then the token (the one named group that took part);
+# at the end of the text, only what precedes it.
 _TOKEN = re.compile(
-    "|".join(
+    r"(?:\s++|#[^\n\r]*+)*+(?:"
+    + "|".join(
         [
-            r"(?P<ws>\s++)",
-            r"(?P<comment>#[^\n\r]*+)",
-            r"(?P<string>'''(?:(?:''|')?+(?:[^'\\]|\\.))*+'''"
-            r'|"""(?:(?:""|")?+(?:[^"\\]|\\.))*+"""'
-            r"|'(?:[^'\\\n\r]|\\.)*+'"
-            r'|"(?:[^"\\\n\r]|\\.)*+")',
-            rf"(?P<iri><(?:[^<>\"{{}}|^`\\\x00-\x20]|{_UCHAR})*+>)",
+            r"(?P<string>'''(?:(?:''|')?+(?:[^'\\]++|\\.))*+'''"
+            r'|"""(?:(?:""|")?+(?:[^"\\]++|\\.))*+"""'
+            r"|'(?:[^'\\\n\r]++|\\.)*+'"
+            r'|"(?:[^"\\\n\r]++|\\.)*+")',
+            rf"(?P<iri><(?:[^<>\"{{}}|^`\\\x00-\x20]++|{_UCHAR})*+>)",
             rf"(?P<var>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00B7\u0300-\u036F\u203F-\u2040]*+)",
             rf"(?P<bnode>_:[{_PN_CHARS_U}0-9][{_PN_CHARS}.]*+)",
             r"(?P<lang>@[A-Za-z]++(?:-[A-Za-z0-9]++)*+)",
             rf"(?P<number>{_NUMBER})",
-            rf"(?P<run>(?:[{_PN_CHARS_U}:]|{_PLX})(?:[{_PN_CHARS}.:]|{_PLX})*+)",
+            rf"(?P<run>(?:[{_PN_CHARS_U}:]|{_PLX})(?:[{_PN_CHARS}.:]++|{_PLX})*+)",
             r"(?P<punct>[{}()\[\]])",
             r"(?P<other>.)",
         ]
-    ),
+    )
+    + ")?+",
     re.DOTALL,
 )
+_KINDS = {index: name for name, index in _TOKEN.groupindex.items()}
+_RUN, _BNODE = _TOKEN.groupindex["run"], _TOKEN.groupindex["bnode"]
 _PREFIX = re.compile(rf"(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*+(?<=[{_PN_CHARS}]))?+)?+")
 _PIECE = re.compile(rf"(?P<name>[A-Za-z_][A-Za-z0-9_]*+)|(?P<number>{_NUMBER})|(?P<other>.)", re.DOTALL)
 _UNESCAPE = re.compile(_UCHAR)
@@ -64,14 +68,30 @@ class Token(NamedTuple):  # a tuple: made for every token of every query, so mad
 
 def tokens(text: str) -> Iterator[Token]:
     """The tokens of ``text``, without whitespace and comments."""
+    kinds = _KINDS
     for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
-        if kind == "run":
-            yield from _run(match.group(), match.start())
-        elif kind == "bnode":
-            yield from _trailing_dots("bnode", match.group(), match.start())
-        elif kind not in ("ws", "comment"):
-            yield Token(kind, match.group(), match.start())
+        index = match.lastindex
+        if index is None:  # the text ended after whitespace or a comment
+            continue
+        offset, value = match.start(index), match.group(index)
+        if index == _RUN:
+            colon = value.find(":")
+            if colon < 0 and value.isascii() and value.isidentifier():
+                yield Token("name", value, offset)  # most runs: keywords and function names
+            elif colon >= 0 and value[-1] != "." and _ascii_prefix(value[:colon]):
+                yield Token("pname", value, offset)  # most of the others: ex:name, ex:
+            else:
+                yield from _run(value, offset)
+        elif index == _BNODE:
+            yield from _trailing_dots("bnode", value, offset)
+        else:
+            yield Token(kinds[index], value, offset)
+
+
+def _ascii_prefix(text: str) -> bool:
+    """``text`` is empty or a plain ASCII prefix name (a letter, then letters, digits or ``_``):
+    what ``_PREFIX`` accepts in most queries, told without running it."""
+    return not text or (text.isascii() and text.isidentifier() and text[0] != "_")
 
 
 def _trailing_dots(kind: str, text: str, offset: int) -> Iterator[Token]:

@@ -79,7 +79,7 @@ _SELECT_STAR = re.compile(r"SELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?\*", re.IGNOREC
 
 def select_star_order(query: str) -> tuple[str, ...]:
     """The variables of a ``SELECT *`` query in the order they first appear; () for other queries."""
-    if _SELECT_STAR.search(query) is None:  # the text cannot hold one: no need to read it
+    if "*" not in query or _SELECT_STAR.search(query) is None:  # none in the text: nothing to read
         return ()
     toks = list(tokens(query))
     for i, tok in enumerate(toks):

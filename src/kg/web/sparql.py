@@ -158,7 +158,7 @@ def sparql_router(sparql: Handler, path: str = SPARQL_PATH) -> APIRouter:
     return router
 
 
-INLINE = 2048  # a query this short is read in well under a millisecond: no thread needed
+INLINE = 4096  # a query this short is read in under a millisecond: no thread needed
 
 
 async def _planned(query: str, **options: Any) -> QueryPlan:
