@@ -228,7 +228,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
         ("rdflib", "repeated", "rdflib-endpoint"),
     ]
     queries = list(next(iter(peers.values()))["queries"])
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8), gridspec_kw={"width_ratios": [3, 1]})
+    fig, (left, right) = plt.subplots(1, 2, figsize=(16, 6), gridspec_kw={"width_ratios": [3, 1]})
     width = 0.8 / len(bars)
     for i, (peer, kind, name) in enumerate(bars):
         if peer not in peers:
@@ -237,7 +237,8 @@ def plot(results: dict[str, Any], path: Path) -> None:
         left.bar([x + i * width for x in range(len(queries))], [v * 1000 for v in values], width, label=name)
     left.set_yscale("log")
     left.set_ylabel("median latency, ms (log)")
-    left.set_xticks([x + 0.4 - width / 2 for x in range(len(queries))], queries, rotation=20, ha="right")
+    ticks = [x + 0.4 - width / 2 for x in range(len(queries))]
+    left.set_xticks(ticks, queries, rotation=60, ha="right", fontsize=7)
     left.set_title(f"Query latency, {results['sizes'][label]['triples']:,} triples")
     left.legend(fontsize=8)
     names = [n for n in ("ours", "granian", "floor", "oxigraph", "rdflib") if n in peers]
@@ -310,7 +311,7 @@ def write(results: dict[str, Any], out: Path, analytic: list[str]) -> None:
     plot(results, out.with_suffix(".png"))
     v, m = results["versions"], results["machine"]
     lines = [
-        "# Benchmarks: this SPARQL endpoint, Oxigraph server, stock rdflib-endpoint",
+        "# Benchmarks: this SPARQL endpoint, Oxigraph server, stock rdflib-endpoint, the floor",
         "",
         "Written by `python -m benchmarks.run` (see `benchmarks/`); raw figures in `benchmarks.json`.",
         "Each endpoint serves the same generated graph (deterministic, shaped like this one: events,",

@@ -36,6 +36,7 @@ def ask(url: str, query: str) -> tuple[int, bytes]:
     return asyncio.run(one())
 
 
+@pytest.mark.server
 def test_the_floor_answers_a_lookup_with_the_stores_rows(floor: tuple[Endpoint, Path]) -> None:
     endpoint, data = floor
     query = f"SELECT ?p ?o WHERE {{ <{event_iri(1)}> ?p ?o }}"
@@ -48,6 +49,7 @@ def test_the_floor_answers_a_lookup_with_the_stores_rows(floor: tuple[Endpoint, 
     assert expected and got == expected
 
 
+@pytest.mark.server
 def test_the_floor_answers_graphs_and_refuses_bad_queries(floor: tuple[Endpoint, Path]) -> None:
     endpoint, _ = floor
     status, body = ask(endpoint.url, f"CONSTRUCT WHERE {{ <{event_iri(1)}> ?p ?o }}")
