@@ -19,6 +19,7 @@ import hashlib
 from collections import Counter, OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from urllib.parse import urljoin
 
 from kg import defaults
@@ -132,14 +133,15 @@ def check_complexity(shape: QueryShape, max_depth: int, max_tokens: int, max_cha
 
 
 class _Tokens:
-    """The tokens of a text, read only as far as someone looked (``get``); a short text (at most
-    ``EAGER`` characters, so a bounded number of tokens) is read whole at once, which is faster."""
+    """The tokens of a text, read only as far as someone looked (``get``); the first ``EAGER``
+    (all of most queries' tokens) are read at once, which is faster, and no more than that, so
+    a text whose reading stops early at a limit is not tokenized to its end."""
 
-    EAGER = 4096
+    EAGER = 1024
 
     def __init__(self, text: str) -> None:
         self._stream = tokens(text)
-        self._seen: list[Token] = list(self._stream) if len(text) <= self.EAGER else []
+        self._seen: list[Token] = list(islice(self._stream, self.EAGER))
 
     def get(self, i: int) -> Token | None:
         seen = self._seen
