@@ -7,7 +7,8 @@ a graph), and the answer is sent. No checks, no limits, no cache, no headers bey
 Content-Type, no time limit (a timer would only add to its cost). Whatever this endpoint's rules
 cost is measured against it: its distance to Oxigraph's server is the part of a gap that comes
 from the design (a Python HTTP process and a hop to a separate process per query), not from the
-rules.
+rules. It uses none of this project's code (its frames, pool or worker), so that it measures the
+design alone.
 
     python -m benchmarks.floor serve STORE --port 8000 --workers 2
     python -m benchmarks.floor worker STORE        (started by the server)

@@ -143,6 +143,7 @@ def main() -> None:
         "--report-only", action="store_true", help="rewrite OUT from OUT's .json, measure nothing"
     )
     args = parser.parse_args()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.report_only:
         report.write(json.loads(args.out.with_suffix(".json").read_text()), args.out, ANALYTIC)
         return

@@ -58,6 +58,19 @@ def _wait(endpoint: Endpoint, log: Path, timeout: float) -> Endpoint:
     raise RuntimeError(f"{endpoint.name} did not answer within {timeout:.0f} s")
 
 
+def loaded(data: Path, work: Path) -> Path:
+    """``data`` loaded by Oxigraph into a store under ``work``, once: Oxigraph's server and the
+    floor serve the same store, one after the other."""
+    store = work / f"oxigraph-{data.stem}"
+    if not store.exists():
+        subprocess.run(
+            [str(BIN / "oxigraph"), "load", "--location", str(store), "--file", str(data)],
+            check=True,
+            capture_output=True,
+        )
+    return store
+
+
 def start(name: str, data: Path, work: Path, workers: int) -> Endpoint:
     """Start peer ``name`` over the N-Triples file ``data``; ``work`` holds its logs and store."""
     port = free_port()
@@ -87,34 +100,19 @@ def start(name: str, data: Path, work: Path, workers: int) -> Endpoint:
         ]
         url = f"http://127.0.0.1:{port}/sparql"
     elif name == "oxigraph":
-        store = work / f"oxigraph-{data.stem}"
-        if not store.exists():
-            subprocess.run(
-                [str(BIN / "oxigraph"), "load", "--location", str(store), "--file", str(data)],
-                check=True,
-                capture_output=True,
-            )
         cmd = [
             str(BIN / "oxigraph"),
             "serve-read-only",
             "--location",
-            str(store),
+            str(loaded(data, work)),
             "--bind",
             f"127.0.0.1:{port}",
         ]
         url = f"http://127.0.0.1:{port}/query"
     elif name == "floor":
-        store = work / f"floor-{data.stem}"
-        if not store.exists():
-            import pyoxigraph as ox
-
-            loaded = ox.Store(str(store))
-            loaded.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES)
-            loaded.flush()
-            del loaded
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-        cmd = [sys.executable, "-m", "benchmarks.floor", "serve", str(store), "--port", str(port)]
-        cmd += ["--workers", str(workers)]
+        cmd = [sys.executable, "-m", "benchmarks.floor", "serve", str(loaded(data, work))]
+        cmd += ["--port", str(port), "--workers", str(workers)]
         url = f"http://127.0.0.1:{port}/sparql"
     elif name == "rdflib":
         cmd = [str(BIN / "rdflib-endpoint"), "serve", str(data), "--host", "127.0.0.1", "--port", str(port)]
