@@ -121,9 +121,6 @@ def _run(text: str, offset: int) -> Iterator[Token]:
 
 
 def _pieces(text: str, offset: int) -> Iterator[Token]:
-    if text.isascii() and text.isidentifier():  # one name (most runs: keywords, functions)
-        yield Token("name", text, offset)
-        return
     for match in _PIECE.finditer(text):
         yield Token(match.lastgroup or "other", match.group(), offset + match.start())
 

@@ -76,7 +76,6 @@ class PoolEngine(QueryEngine):
     # -- life cycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
-        await super().start()
         await asyncio.gather(*(self._spawn() for _ in range(self.size)))
         self._background(self._watch())
 

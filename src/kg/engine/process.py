@@ -91,8 +91,11 @@ class _Answers(asyncio.SubprocessProtocol):
                 self._to_spool(data)
                 return
         if len(self.buffer) >= self.body_size:
-            body = bytes(self.buffer[: self.body_size])
-            del self.buffer[: self.body_size]
+            if len(self.buffer) == self.body_size:  # the usual case: the buffer holds just the body
+                body, self.buffer = bytes(self.buffer), bytearray()
+            else:
+                body = bytes(self.buffer[: self.body_size])
+                del self.buffer[: self.body_size]
             self._complete(body)
 
     def _to_spool(self, data: bytes) -> None:
