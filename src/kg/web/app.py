@@ -20,7 +20,7 @@ from kg.web.cache import ResultCache
 from kg.web.downloads import downloads_router
 from kg.web.editor import Editor
 from kg.web.errors import install_engine_errors
-from kg.web.examples import load_examples
+from kg.web.examples import examples
 from kg.web.http_cache import BuildStamp, ConditionalGetMiddleware
 from kg.web.iris import path_prefix
 from kg.web.landing import landing_router
@@ -91,7 +91,8 @@ def create_app(settings: Settings, engine: QueryEngine) -> Service:
     )
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every answer, errors included
     prefix = path_prefix(settings.public_url or "")
-    sparql = sparql_handler(Editor(load_examples(settings.root / "queries"), prefix))
+    app.state.examples = examples(settings.root / "queries")  # read once: the editor's and the landing page's
+    sparql = sparql_handler(Editor(app.state.examples, prefix))
     app.add_lane(sparql)
     app.include_router(sparql_router(sparql))
     app.include_router(landing_router())

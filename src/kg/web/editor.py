@@ -10,18 +10,18 @@ this site's pages with their labels, and shows the endpoint's parse errors with 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Sequence
 from urllib.parse import quote
 
 from fastapi.responses import HTMLResponse
 
 from kg.namespaces import BASE, PREFIXES
-from kg.web.examples import Example, from_dict
+from kg.web.examples import Example
 from kg.web.iris import SPARQL_PATH
 from kg.web.templating import environment
 
 
-def editor_config(prefix: str, endpoint_path: str, query: str | None, found: list[Example]) -> str:
+def editor_config(prefix: str, endpoint_path: str, query: str | None, found: Sequence[Example]) -> str:
     """The JSON the page's script reads (safe inside ``<script>``)."""
     config = {
         "endpoint": prefix + endpoint_path,
@@ -36,13 +36,12 @@ def editor_config(prefix: str, endpoint_path: str, query: str | None, found: lis
 
 def editor_html(
     prefix: str,
-    queries: Mapping[str, Mapping[str, object]],
+    found: Sequence[Example],
     query: str | None = None,
     endpoint_path: str = SPARQL_PATH,
 ) -> str:
-    """The editor page over the examples ``queries`` (``load_examples``' form); ``query`` (from
-    ``?query=``) is loaded instead of the last edited one."""
-    found = from_dict(queries)
+    """The editor page over the example queries ``found``; ``query`` (from ``?query=``) is loaded
+    instead of the last edited one."""
     links = [(e, f"{prefix}{endpoint_path}?query={quote(e.query)}") for e in found]
     return (
         environment()
@@ -58,17 +57,15 @@ def editor_html(
     )
 
 
-def editor_response(
-    prefix: str, queries: Mapping[str, Mapping[str, object]], query: str | None = None
-) -> HTMLResponse:
-    return HTMLResponse(editor_html(prefix, queries, query), headers={"Vary": "Accept"})
+def editor_response(prefix: str, found: Sequence[Example], query: str | None = None) -> HTMLResponse:
+    return HTMLResponse(editor_html(prefix, found, query), headers={"Vary": "Accept"})
 
 
 class Editor:
     """The editor page for the ``/sparql`` router: ``page(query)`` answers a browser, with
     ``query`` (from ``?query=``) loaded if given."""
 
-    def __init__(self, examples: Mapping[str, Mapping[str, object]], prefix: str = "") -> None:
+    def __init__(self, examples: Sequence[Example], prefix: str = "") -> None:
         self.examples, self.prefix = examples, prefix
 
     def page(self, query: str | None = None) -> HTMLResponse:

@@ -8,7 +8,6 @@ and the editor know those prefixes already.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,17 +58,3 @@ def examples(folder: Path) -> list[Example]:
             question = _comment(text, "question") or title
             found.append(Example(path.stem, title, question, without_predeclared_prefixes(text)))
     return found
-
-
-def load_examples(folder: Path) -> dict[str, dict[str, str]]:
-    """Title → ``{"query", "question", "name"}`` for every ``*.rq`` in ``folder``, in file-name order
-    (the form rdflib-endpoint's router keeps)."""
-    return {e.title: {"query": e.query, "question": e.question, "name": e.name} for e in examples(folder)}
-
-
-def from_dict(found: Mapping[str, Mapping[str, object]]) -> list[Example]:
-    """``load_examples``' dictionary back as ``Example`` objects."""
-    return [
-        Example(str(item.get("name", title)), title, str(item.get("question", title)), str(item["query"]))
-        for title, item in found.items()
-    ]

@@ -81,9 +81,6 @@ class TermLabels:
     def __init__(self, labels: dict[str, str]) -> None:
         self.labels = labels
 
-    def all(self) -> dict[str, str]:
-        return self.labels
-
     def known(self, iri: str) -> str | None:
         """The ontology's or a standard label of ``iri``; ``None`` if it has none."""
         return self.labels.get(iri) or STANDARD.get(iri)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -14,10 +13,10 @@ from kg.namespaces import BASE
 from kg.web.citation import citation
 from kg.web.deps import public_url
 from kg.web.describe import PROLOGUE, select
-from kg.web.examples import examples as load_examples
+from kg.web.iris import SPARQL_PATH
 from kg.web.lists import NAMES
 from kg.web.page_data import page_data
-from kg.web.templating import get_engine, get_settings, page, prefix_of
+from kg.web.templating import get_engine, page, prefix_of
 
 COUNTS = f"""{PROLOGUE}PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
 SELECT ?what (COUNT(DISTINCT ?s) AS ?n) WHERE {{
@@ -51,8 +50,8 @@ def landing_router() -> APIRouter:
     async def landing(request: Request) -> Response:
         info = request.app.state.build_info
         url = public_url(request)
-        found = await asyncio.to_thread(load_examples, get_settings(request).root / "queries")  # files
-        examples = [(e.question, e.query, "/sparql?query=" + quote(e.query)) for e in found]
+        found = request.app.state.examples
+        examples = [(e.question, e.query, f"{SPARQL_PATH}?query={quote(e.query)}") for e in found]
         kinds = [(name, n, f"{prefix_of(request)}/list/{NAMES[name]}") for name, n in await counts(request)]
         return page(
             request, "landing.html", info=info, counts=kinds, base=BASE, examples=examples,

@@ -3,7 +3,8 @@
 A query's answer may take less time than FastAPI's own layers (its error middlewares, exit
 stack and router) take to reach the handler, so requests to the endpoint skip them: they go
 through the same middlewares as every other request (security headers, CORS, gzip, limits,
-conditional GET: the app's ``user_middleware``, built once more around the handler) straight to
+conditional GET: the app's ``user_middleware``, built once more around the handler; they keep
+no state of their own, what they share is passed in) straight to
 :func:`kg.web.sparql.sparql_handler`. The handler turns every refusal into a response; anything
 it raises becomes the same 500 as elsewhere (:func:`kg.web.limits.internal_error`). Every other
 request (``HEAD``, ``OPTIONS``, other paths, lifespan) goes to the app as usual.

@@ -225,7 +225,7 @@ def search_router() -> APIRouter:
         engine = get_engine(request)
         prefix = prefix_of(request)
         everything = all not in ("", "0", "false")
-        names = (await term_labels(engine)).all()
+        names = (await term_labels(engine)).labels
         hits = await find(engine, q, prefix, everything=everything, type_label=names)
         lines = await find_lines(engine, q, prefix)
         hidden = 0 if everything else len(await find(engine, q, prefix, everything=True)) - len(hits)

@@ -30,7 +30,7 @@ FIXED = {
 }
 
 
-def policy_for(path: str, content_type: str) -> str:
+def policy_for(content_type: str) -> str:
     if not content_type.startswith(("text/html", "application/xhtml+xml")):
         return DATA_POLICY
     return PAGE_POLICY
@@ -48,9 +48,7 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = secured(
-                    list(message.get("headers", ())), message["status"], host, scope["path"]
-                )
+                message["headers"] = secured(list(message.get("headers", ())), message["status"], host)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -59,15 +57,13 @@ class SecurityHeadersMiddleware:
 FIXED_RAW = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in FIXED.items()]
 
 
-def secured(
-    headers: list[tuple[bytes, bytes]], status: int, host: str, path: str = ""
-) -> list[tuple[bytes, bytes]]:
+def secured(headers: list[tuple[bytes, bytes]], status: int, host: str) -> list[tuple[bytes, bytes]]:
     """A response's raw headers with the security headers it lacks, and a relative Location."""
     names = {name.lower() for name, _ in headers}
     headers.extend(item for item in FIXED_RAW if item[0] not in names)
     if status != 304 and b"content-security-policy" not in names:  # a 304 keeps the page's policy
         ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"").decode("latin-1")
-        headers.append((b"content-security-policy", policy_for(path, ctype).encode("latin-1")))
+        headers.append((b"content-security-policy", policy_for(ctype).encode("latin-1")))
     if b"location" in names:
         headers = [
             (k, relative_location(v.decode("latin-1"), host).encode("latin-1"))

@@ -172,7 +172,7 @@ class GuardedHttpToolsProtocol(HeadDeadline, HttpToolsProtocol):
                     else:  # pragma: no cover - every other upgrade is read again
                         self._unsupported_upgrade_warning()
                     return
-                method = self.scope["method"].encode("ascii")
+                method = self.parser.get_method()  # the parser that stopped still knows the head
                 head = without_upgrade(method, self.url, self.parser.get_http_version(), self.headers)
                 data = head + data[stop.args[0] :]
                 self._reread = False
@@ -204,7 +204,6 @@ class GuardedHttpToolsProtocol(HeadDeadline, HttpToolsProtocol):
         self._disarm()
         if self.parser.should_upgrade() and not self._should_upgrade():
             self._reread = True  # no request cycle yet: it starts when the head is read again
-            self.scope["method"] = self.parser.get_method().decode("ascii")
             return
         super().on_headers_complete()
 

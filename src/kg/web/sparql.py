@@ -96,8 +96,8 @@ async def read_params(request: Request, max_body: int) -> Params:
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def sparql_handler(editor: Editor, path: str = SPARQL_PATH) -> Handler:
-    """The handler of ``path``: a request in, its response out (every refusal is a response)."""
+def sparql_handler(editor: Editor) -> Handler:
+    """The handler of ``SPARQL_PATH``: a request in, its response out (every refusal is a response)."""
 
     async def sparql(request: Request) -> Response:
         """Query with GET (``query=``), POST form or POST ``application/sparql-query`` body."""
@@ -109,7 +109,7 @@ def sparql_handler(editor: Editor, path: str = SPARQL_PATH) -> Handler:
                 raise QueryError("This endpoint is read-only: SPARQL Update is not accepted.", 403)
             query = _one(params, "query")
             accept = request.headers.get("accept")
-            endpoint = provided(request, public_url) + path
+            endpoint = provided(request, public_url) + SPARQL_PATH
             if query is None and request.method != "POST":
                 return editor.page() if wants_page(accept) else _service(engine, limits, endpoint, accept)
             if query is None or not query.strip():
@@ -147,14 +147,14 @@ def sparql_handler(editor: Editor, path: str = SPARQL_PATH) -> Handler:
     return sparql
 
 
-def sparql_router(sparql: Handler, path: str = SPARQL_PATH) -> APIRouter:
+def sparql_router(sparql: Handler) -> APIRouter:
     """``sparql`` as a route (the service's fast lane, :mod:`kg.web.lane`, answers GET and POST
     before routing; the route answers HEAD, and what reaches the app without the lane)."""
     router = APIRouter(tags=["SPARQL"])
     # a plain route answers (FastAPI's dependency solving would cost more than the query) …
-    router.routes.append(Route(path, sparql, methods=["GET", "POST"], include_in_schema=False))
+    router.routes.append(Route(SPARQL_PATH, sparql, methods=["GET", "POST"], include_in_schema=False))
     # … and this one, never reached, documents the endpoint in the OpenAPI description
-    router.add_api_route(path, sparql, methods=["GET", "POST"], summary="SPARQL 1.1 query")
+    router.add_api_route(SPARQL_PATH, sparql, methods=["GET", "POST"], summary="SPARQL 1.1 query")
     return router
 
 
