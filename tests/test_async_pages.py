@@ -14,7 +14,7 @@ import pytest
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
-from conftest import FIXTURES, copy_project
+from inprocess import build_mini
 from kg.engine.base import QueryEngine, QueryError, QueryResult
 from kg.engine.embedded import EmbeddedEngine
 from kg.engine.plan import QueryPlan
@@ -65,11 +65,7 @@ class Gate(QueryEngine):
 
 @pytest.fixture(scope="module")
 def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from kg.build import build
-
-    root = copy_project(FIXTURES / "mini", tmp_path_factory.mktemp("async-pages") / "mini")
-    build(root)
-    return root
+    return build_mini(tmp_path_factory.mktemp("async-pages"))
 
 
 def api_routes(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:
@@ -100,14 +96,8 @@ def test_pages_wait_for_the_engine_together_on_one_thread(root: Path) -> None:
         anyio.to_thread.current_default_thread_limiter().total_tokens = 1
         engine = Gate(EmbeddedEngine(root / "dist" / "store"), width=len(KINDS))
         transport = httpx.ASGITransport(app=create_app(Settings(root=root), engine))
-        await engine.start()  # as the server's start-up does
-        try:
-            async with httpx.AsyncClient(
-                transport=transport, base_url="http://testserver", timeout=60
-            ) as http:
-                answers = await asyncio.gather(*(http.get(route) for route in PAGES))
-        finally:
-            await engine.stop()
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=60) as http:
+            answers = await asyncio.gather(*(http.get(route) for route in PAGES))
         return engine, answers
 
     engine, answers = asyncio.run(visit())

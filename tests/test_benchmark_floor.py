@@ -31,7 +31,10 @@ def floor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Endpoint, 
 def ask(url: str, query: str) -> tuple[int, bytes]:
     async def one() -> tuple[int, bytes]:
         connection = Connection(url)
-        return await connection.query(query)
+        try:
+            return await connection.query(query)
+        finally:
+            await connection.close()
 
     return asyncio.run(one())
 

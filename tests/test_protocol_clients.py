@@ -24,28 +24,34 @@ SELECT = f"SELECT ?label WHERE {{ <{EVENT}> <http://www.w3.org/2000/01/rdf-schem
 H2C = "Upgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n"
 
 
-def serving_mini(factory: pytest.TempPathFactory, name: str, *options: str) -> Iterator[Server]:
+@pytest.fixture(scope="module")
+def mini_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini project, built once: the servers of this module only read it."""
+    return build_mini(tmp_path_factory.mktemp("clients-root"))
+
+
+def serving_mini(factory: pytest.TempPathFactory, root: Path, name: str, *options: str) -> Iterator[Server]:
     """``kg serve`` over the mini project with ``options``, for one module."""
     tmp = factory.mktemp(name)
-    server = start_server(["--root", str(build_mini(tmp)), *options], tmp / "log")
+    server = start_server(["--root", str(root), *options], tmp / "log")
     yield server
     stop_server(server)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    yield from serving_mini(tmp_path_factory, "clients")
+def server(tmp_path_factory: pytest.TempPathFactory, mini_root: Path) -> Iterator[Server]:
+    yield from serving_mini(tmp_path_factory, mini_root, "clients")
 
 
 @pytest.fixture(scope="module")
-def h11_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def h11_server(tmp_path_factory: pytest.TempPathFactory, mini_root: Path) -> Iterator[Server]:
     """The same service on uvicorn's other HTTP/1.1 parser (``--http h11``)."""
-    yield from serving_mini(tmp_path_factory, "h11", "--http", "h11")
+    yield from serving_mini(tmp_path_factory, mini_root, "h11", "--http", "h11")
 
 
 @pytest.fixture(scope="module")
-def granian_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    yield from serving_mini(tmp_path_factory, "granian", "--server", "granian")
+def granian_server(tmp_path_factory: pytest.TempPathFactory, mini_root: Path) -> Iterator[Server]:
+    yield from serving_mini(tmp_path_factory, mini_root, "granian", "--server", "granian")
 
 
 def raw_post(server: Server, body: bytes, chunked: bool) -> tuple[int, dict[str, str], bytes]:

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import struct
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from inprocess import build_mini
-from kg.engine.process import Answer, WorkerGone, WorkerProcess, _Answers
-
-FRAME = struct.Struct(">I")
+from kg.engine.process import HEADER, Answer, WorkerGone, WorkerProcess, _Answers
 
 
 def frame(data: bytes) -> bytes:
-    return FRAME.pack(len(data)) + data
+    return HEADER.pack(len(data)) + data
 
 
 def answer_bytes(header: dict[str, Any], body: bytes) -> bytes:
@@ -88,11 +85,16 @@ def test_a_worker_that_dies_mid_answer_is_reported_gone() -> None:
     asyncio.run(run())
 
 
-def test_a_real_worker_answers_small_and_spooled_results(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def mini_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini project, built once for this module (its tests only read the store)."""
+    return build_mini(tmp_path_factory.mktemp("worker-frames"))
+
+
+def test_a_real_worker_answers_small_and_spooled_results(mini_root: Path) -> None:
     """A worker process over the mini graph: a result over ``spool_over`` comes back as a file
     holding exactly what a small-result worker returns in memory."""
-    root = build_mini(tmp_path)
-    store = root / "dist" / "store"
+    store = mini_root / "dist" / "store"
     request = {
         "query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o",
         "media": "text/tab-separated-values",
@@ -111,12 +113,14 @@ def test_a_real_worker_answers_small_and_spooled_results(tmp_path: Path) -> None
             if not isinstance(body, bytes):
                 with body:
                     body = body.read()
-            again, _ = await worker.ask(request)  # the worker still answers after a spooled one
+            again, second = await worker.ask(request)  # the worker still answers after a spooled one
+            if not isinstance(second, bytes):
+                second.close()
             assert again["ok"]
-            return header, body, spooled
         finally:
             await worker.kill()
         assert not worker.alive
+        return header, body, spooled
 
     small = asyncio.run(ask(1 << 30))
     large = asyncio.run(ask(100))
@@ -125,12 +129,12 @@ def test_a_real_worker_answers_small_and_spooled_results(tmp_path: Path) -> None
     assert large[:2] == small[:2]
 
 
-def test_a_query_given_up_costs_its_worker_only(tmp_path: Path) -> None:
+def test_a_query_given_up_costs_its_worker_only(mini_root: Path) -> None:
     """A request cancelled while its query runs (its task is cancelled) has its worker replaced:
     the pool keeps its size and answers the next query."""
     from kg.engine.pool import PoolEngine
 
-    root = build_mini(tmp_path)
+    root = mini_root
     slow = (
         "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o . ?q ?r ?s }"
     )
