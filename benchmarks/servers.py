@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psutil
 
 BIN = Path(sys.executable).parent
 PEERS = ("ours", "floor", "oxigraph", "rdflib")
@@ -124,28 +125,17 @@ def start(name: str, data: Path, work: Path, workers: int) -> Endpoint:
     return settle(_wait(Endpoint(name, url, process), log, timeout=1800))
 
 
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    with contextlib.suppress(OSError):
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with contextlib.suppress(OSError):
-                found += [int(c) for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
-    return found
-
-
 def cpu_seconds(endpoint: Endpoint) -> float:
     """CPU time (user and system) used so far by the endpoint's process and its children that
-    are running now (this endpoint's query workers), from /proc (Linux)."""
-    pids, i = [endpoint.process.pid], 0
-    while i < len(pids):
-        pids += _children(pids[i])
-        i += 1
-    total = 0
-    for pid in pids:
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
-    return total / os.sysconf("SC_CLK_TCK")
+    are running now (this endpoint's query workers)."""
+    total = 0.0
+    with contextlib.suppress(psutil.Error):
+        main = psutil.Process(endpoint.process.pid)
+        for proc in [main, *main.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                times = proc.cpu_times()
+                total += times.user + times.system
+    return total
 
 
 def settle(endpoint: Endpoint, timeout: float = 1800.0, idle: float = 0.05) -> Endpoint:
