@@ -44,7 +44,7 @@ def collect(stream: bytes, cut: int, spool_over: int = 1 << 20) -> list[tuple[di
 
 
 STREAM = (
-    frame(b'{"ready": true, "pid": 1}')
+    answer_bytes({"ready": True}, b"")
     + answer_bytes({"ok": True, "n": 1}, b"first body")
     + answer_bytes({"ok": True, "n": 2}, b"")
     + answer_bytes({"ok": True, "n": 3}, b"x" * 5000)
@@ -64,7 +64,8 @@ def test_answers_arrive_whole_however_the_bytes_are_cut(cut: int) -> None:
 
 @pytest.mark.parametrize("cut", [1, 999, 4096])
 def test_a_large_answer_is_spooled_to_a_file_and_the_next_one_still_parses(cut: int) -> None:
-    stream = frame(b'{"ready": true}') + answer_bytes({"n": 1}, b"y" * 3000) + answer_bytes({"n": 2}, b"z")
+    ready = answer_bytes({"ready": True}, b"")
+    stream = ready + answer_bytes({"n": 1}, b"y" * 3000) + answer_bytes({"n": 2}, b"z")
     got = collect(stream, cut, spool_over=1000)
     assert got == [({"ready": True}, b""), ({"n": 1}, b"y" * 3000), ({"n": 2}, b"z")]
 
@@ -74,7 +75,7 @@ def test_a_worker_that_dies_mid_answer_is_reported_gone() -> None:
         parser = _Answers(1 << 20)
         waiter: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
         parser.waiter = waiter
-        parser.pipe_data_received(1, frame(b'{"ready": true}'))
+        parser.pipe_data_received(1, answer_bytes({"ready": True}, b""))
         waiter = asyncio.get_running_loop().create_future()
         parser.waiter = waiter
         parser.pipe_data_received(1, answer_bytes({"ok": True}, b"abcdef")[:-3])

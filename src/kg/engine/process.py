@@ -33,8 +33,8 @@ class WorkerGone(Exception):
 class _Answers(asyncio.SubprocessProtocol):
     """Parses the frames a worker writes to its stdout; hands each complete answer to ``waiter``.
 
-    The first frame a worker writes is a lone header (it is ready); every later answer is a
-    header frame followed by a body frame.
+    Every answer is a header frame followed by a body frame; the first one, with an empty body,
+    says the worker is ready.
     """
 
     def __init__(self, spool_over: int) -> None:
@@ -45,7 +45,6 @@ class _Answers(asyncio.SubprocessProtocol):
         self.body_size = -1  # -1: not known yet
         self.spool: IO[bytes] | None = None
         self.spooled = 0
-        self.ready = False
         self.gone: str | None = None
         self.exited: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
@@ -69,12 +68,6 @@ class _Answers(asyncio.SubprocessProtocol):
         return frame
 
     def _parse(self) -> None:
-        if not self.ready:
-            frame = self._frame()
-            if frame is None:
-                return
-            self.ready = bool(json.loads(frame).get("ready"))
-            self._deliver(({"ready": self.ready}, b""))
         if self.header is None:
             frame = self._frame()
             if frame is None:

@@ -147,8 +147,7 @@ def main(argv: list[str]) -> int:
     out = os.fdopen(os.dup(1), "wb", buffering=PIPE_SIZE)
     os.dup2(2, 1)  # anything printed from now on goes to stderr, not into the frames
     store = ox.Store.read_only(store_path)
-    ready = {"ready": True, "pid": os.getpid()}
-    write_frames(out, json.dumps(ready).encode())
+    write_frames(out, json.dumps({"ready": True}).encode(), b"")  # an answer with an empty body
     source = sys.stdin.buffer
     while (frame := read_frame(source)) is not None:
         write_frames(out, *answer(store, json.loads(frame), union_stored))
