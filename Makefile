@@ -83,7 +83,7 @@ test: setup-test lint typecheck
 dist: setup build
 	rm -rf dist-release
 	$(BIN)/python -m build --outdir dist-release .
-	$(BIN)/python -m kg.release dist dist-release
+	$(BIN)/python -m kg.build.release dist dist-release
 
 clean:
 	rm -rf dist dist-release build .pytest_cache .mypy_cache .ruff_cache

@@ -5,40 +5,32 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import pyoxigraph as ox
 import pytest
+
+from helpers import (
+    CHROMIUM,
+    COMUNICA,
+    FIXTURES,
+    JENA,
+    OXIGRAPH,
+    REPO,
+    Server,
+    copy_project,
+    missing,
+    start_server,
+    stop_server,
+)
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
-    from inprocess import Pages
-
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-KG = [sys.executable, "-m", "kg.cli"]
-
-
-# Tools the tests need beside Python. A missing one fails the tests that use it (never a skip):
-# `make setup-test` installs them all.
-JENA = REPO / "tools" / "jena"  # the repository's launcher for Debian's Apache Jena
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium, driven by playwright
-COMUNICA = REPO / "node_modules" / ".bin" / "comunica-sparql"  # npm dev dependency
-OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
-SETUP_HINT = "run `make setup-test`, which installs every tool the tests use"
-
-
-def _missing(what: str) -> None:
-    pytest.fail(f"required test tool missing: {what}; {SETUP_HINT}", pytrace=False)
+    from helpers.inprocess import Pages
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +38,7 @@ def jena() -> Path:
     """``tools/jena`` (Debian's Apache Jena with the class-path fixes), checked once to run."""
     result = subprocess.run([str(JENA), "riot", "--version"], capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        _missing(f"Apache Jena ({JENA} riot --version said: {(result.stderr or result.stdout).strip()})")
+        missing(f"Apache Jena ({JENA} riot --version said: {(result.stderr or result.stdout).strip()})")
     return JENA
 
 
@@ -54,7 +46,7 @@ def jena() -> Path:
 def oxigraph_bin() -> str:
     """The ``oxigraph`` server binary (PyPI package oxigraph, in the test extra)."""
     if OXIGRAPH is None:
-        _missing("the oxigraph server binary (PyPI package oxigraph, in the test extra)")
+        missing("the oxigraph server binary (PyPI package oxigraph, in the test extra)")
     assert OXIGRAPH is not None
     return OXIGRAPH
 
@@ -64,7 +56,7 @@ def comunica() -> list[str]:
     """The command that runs Comunica's ``comunica-sparql`` with Node.js."""
     node = shutil.which("node")
     if node is None or not COMUNICA.exists():
-        _missing(f"Node.js and Comunica (npm @comunica/query-sparql at {COMUNICA})")
+        missing(f"Node.js and Comunica (npm @comunica/query-sparql at {COMUNICA})")
     assert node is not None
     return [node, str(COMUNICA)]
 
@@ -73,7 +65,7 @@ def comunica() -> list[str]:
 def chromium() -> Path:
     """Debian's headless Chromium."""
     if not CHROMIUM.is_file():
-        _missing(f"Debian's chromium at {CHROMIUM}")
+        missing(f"Debian's chromium at {CHROMIUM}")
     return CHROMIUM
 
 
@@ -85,16 +77,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if os.environ.get("CI") == "true" and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped under CI=true (every test must run): {report.longrepr}"
-
-
-def copy_project(src: Path, dest: Path) -> Path:
-    """A copy of the hand-edited parts of a project (ontology/, data/, shapes/, queries/)."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for part in ("ontology", "data", "shapes", "queries"):
-        if (src / part).is_dir():
-            shutil.copytree(src / part, dest / part)
-    (dest / "pyproject.toml").write_text("# test project\n")
-    return dest
 
 
 @pytest.fixture
@@ -113,7 +95,7 @@ def repo_copy(tmp_path: Path) -> Path:
 def browser() -> Iterator[Any]:
     """A headless Chromium (Debian's, through Playwright) for a module's browser tests; one module at
     a time, as Playwright's sync API allows one instance per thread."""
-    from browser import chromium
+    from helpers.browser import chromium
 
     with chromium() as b:
         yield b
@@ -128,7 +110,7 @@ def store(built_repo: Path) -> ox.Store:
 @pytest.fixture(scope="session")
 def built_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This repository's graph built once per session into a temporary dist/ (returns that dist/)."""
-    from kg.build import build
+    from kg.build.pipeline import build
 
     out = tmp_path_factory.mktemp("built") / "dist"
     build(REPO, out)
@@ -141,7 +123,7 @@ def site(built_repo: Path) -> Iterator[TestClient]:
     ``inprocess``): what ``live_server`` serves, without a server. Entered as a context manager, so
     the app's start-up (the engine's, the page data's) runs as under a server. Like ``httpx.get``,
     it does not follow redirects."""
-    from inprocess import client
+    from helpers.inprocess import client
 
     with client(REPO, dist=built_repo, follow_redirects=False) as c:
         yield c
@@ -150,71 +132,9 @@ def site(built_repo: Path) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def html_pages(site: TestClient) -> Pages:
     """``site``'s HTML pages, each fetched once per session (see ``inprocess.Pages``)."""
-    from inprocess import Pages
+    from helpers.inprocess import Pages
 
     return Pages(site)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def start_server(args: list[str], log: Path, timeout: float = 60.0, cwd: Path = REPO) -> Server:
-    """Start ``kg serve ARGS`` on a free loopback port and wait until it answers."""
-    port = free_port()
-    fh = log.open("wb")
-    proc = subprocess.Popen(
-        [*KG, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
-        cwd=cwd,
-        stdout=fh,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_until_answering(proc, url + "/", log, timeout, "server")
-    return Server(url, proc, log)
-
-
-def wait_until_answering(
-    proc: subprocess.Popen[bytes], probe: str, log: Path, timeout: float, name: str
-) -> None:
-    """Poll ``probe`` until it answers below 500; fail with the process's log if it exits or hangs."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{name} exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            if httpx.get(probe, timeout=1.0).status_code < 500:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError(f"{name} did not answer within {timeout} s:\n{log.read_text(errors='replace')}")
-
-
-def stop_process(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def stop_server(server: Server) -> None:
-    stop_process(server.process)
 
 
 @pytest.fixture(scope="session")

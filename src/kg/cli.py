@@ -57,8 +57,8 @@ def _built_store(root: Path | None, dist: Path | None = None) -> Path:
 
 
 def _build_packaged(project: Project) -> None:
-    from kg.build import BuildFailed
-    from kg.build import build as run_build
+    from kg.build.pipeline import BuildFailed
+    from kg.build.pipeline import build as run_build
 
     _progress("building the packaged graph once (about 10 s)")
     try:
@@ -99,8 +99,8 @@ def build(root: Path | None, out: Path | None, extra: tuple[Path, ...]) -> None:
     checksums, void.ttl and an Oxigraph store. On any failure dist/ is left as it was and the
     command exits with status 1.
     """
-    from kg.build import BuildFailed
-    from kg.build import build as run_build
+    from kg.build.pipeline import BuildFailed
+    from kg.build.pipeline import build as run_build
 
     r = _root(root)
     try:
@@ -113,7 +113,7 @@ def build(root: Path | None, out: Path | None, extra: tuple[Path, ...]) -> None:
 @ROOT_OPTION
 def validate(root: Path | None) -> None:
     """Parse, check quotes and run SHACL without writing anything (same report as build)."""
-    from kg.build import BuildFailed, check
+    from kg.build.pipeline import BuildFailed, check
 
     try:
         result = check(_root(root), progress=_progress)
@@ -163,7 +163,7 @@ def query(root: Path | None, query: str, output: str, dist: Path | None) -> None
 
     from kg.engine.syntax import explain
     from kg.namespaces import PREFIXES
-    from kg.results import render
+    from kg.terminal import render
 
     text = query
     if query.endswith(".rq"):
@@ -185,9 +185,9 @@ def query(root: Path | None, query: str, output: str, dist: Path | None) -> None
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def fmt(root: Path | None, check: bool, files: tuple[Path, ...]) -> None:
     """Rewrite hand-edited Turtle (ontology/, data/, shapes/, or FILES) in one canonical form."""
-    from kg.formatting import format_files
-    from kg.inputs import InputError, InputFile, find_inputs
-    from kg.loading import LoadError
+    from kg.build.canonical import format_files
+    from kg.build.inputs import InputError, InputFile, find_inputs
+    from kg.build.loading import LoadError
 
     r = _root(root)
     try:
@@ -306,8 +306,8 @@ def serve(
     read-only, each under the time limit; see docs/sparql-service.md. Every option can also be
     set as a KG_* environment variable; a flag wins over the environment.
     """
-    from kg.build import BuildFailed
-    from kg.build import build as run_build
+    from kg.build.pipeline import BuildFailed
+    from kg.build.pipeline import build as run_build
     from kg.settings import Settings
     from kg.web.app import create_app
     from kg.web.serving import engine_for, run

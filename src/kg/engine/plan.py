@@ -120,7 +120,7 @@ def plan_query(
     """Check ``query`` and decide how to answer it; raise QueryError (400, 403, 406) when it cannot be.
 
     Reading a large query takes time linear in its length (up to a second for the largest
-    bodies): a server calls this off its event loop (see :mod:`kg.web.sparql`).
+    bodies): a server calls this off its event loop (see :mod:`kg.web.routes.sparql`).
     """
     shape = inspect_query(
         query, limits.max_depth, prefixes, max_tokens=limits.max_tokens, max_chain=limits.max_chain

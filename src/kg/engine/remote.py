@@ -5,7 +5,7 @@ Every query passes the same checks as on the embedded store first (read-only, ne
 (POST form, ``default-graph-uri``/``named-graph-uri``) under this endpoint's time limit, its
 answer read under the row cap and re-serialised by Oxigraph (see ``remote_results``).
 
-Default graph: the merge of the data, ontology and extra graphs (``kg.dumps.DEFAULT_GRAPH_PARTS``),
+Default graph: the merge of the data, ontology and extra graphs (``kg.build.dumps.DEFAULT_GRAPH_PARTS``),
 as in a built store. A query without a dataset of its own is sent with those graphs as
 ``default-graph-uri`` and every named graph as ``named-graph-uri`` (a store's own union would
 also merge the shapes, VoID and per-line graphs). Only for a store holding none of those graphs,
@@ -31,7 +31,7 @@ from typing import Any, Literal
 import httpx
 
 from kg import defaults
-from kg.dumps import DEFAULT_GRAPH_PARTS
+from kg.build.dumps import DEFAULT_GRAPH_PARTS
 from kg.engine.base import QueryEngine, QueryError, QueryResult
 from kg.engine.lexer import tokens
 from kg.engine.plan import Limits, QueryPlan
@@ -163,7 +163,7 @@ class RemoteEngine(QueryEngine):
     def _dataset_fields(self, dataset: Dataset, protocol: bool) -> list[tuple[str, str]]:
         if dataset.union:
             graphs = self.named_graphs()
-            # the dataset's default graph merges its data, ontology and extra graphs (kg.dumps); a
+            # the dataset's default graph merges its data, ontology and extra graphs (kg.build.dumps); a
             # store's own union would also merge the shapes, VoID and per-line graphs of a kg build
             default = [g for g in graphs if g.startswith(DEFAULT_GRAPH_PARTS)]
             if self.union == "store" and len(default) in (0, len(graphs)):

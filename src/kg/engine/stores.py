@@ -31,8 +31,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.inputs import InputFile
-from kg.loading import parse_file, rdf_format_for
+from kg.build.inputs import InputFile
+from kg.build.loading import parse_file, rdf_format_for
 
 log = logging.getLogger("kg.engine")
 COPY_PREFIX = "kg-serve-store-"

@@ -15,26 +15,26 @@ from fastapi.staticfiles import StaticFiles
 from kg import __version__
 from kg.engine.base import QueryEngine
 from kg.settings import Settings
-from kg.web.assets import Assets, assets_router, install
-from kg.web.cache import ResultCache
-from kg.web.downloads import downloads_router
-from kg.web.editor import Editor
-from kg.web.errors import install_engine_errors
-from kg.web.examples import examples
-from kg.web.http_cache import BuildStamp, ConditionalGetMiddleware
+from kg.web.http.conditional import BuildStamp, ConditionalGetMiddleware
+from kg.web.http.errors import install_engine_errors
+from kg.web.http.limits import install_limits
+from kg.web.http.result_cache import ResultCache
+from kg.web.http.security import SecurityHeadersMiddleware
 from kg.web.iris import path_prefix
-from kg.web.landing import landing_router
 from kg.web.lane import Service
-from kg.web.limits import install_limits
-from kg.web.lists import lists_router
 from kg.web.openapi import describe_sparql
-from kg.web.page_data import warm_up_router
-from kg.web.reader import reader_router
-from kg.web.resources import resources_router
-from kg.web.search import search_router
-from kg.web.security import SecurityHeadersMiddleware
-from kg.web.sparql import sparql_handler, sparql_router
-from kg.web.timeline import timeline_router
+from kg.web.render.editor import Editor
+from kg.web.routes.assets import Assets, assets_router, install
+from kg.web.routes.downloads import downloads_router
+from kg.web.routes.landing import landing_router
+from kg.web.routes.lists import lists_router
+from kg.web.routes.reader import reader_router
+from kg.web.routes.resources import resources_router
+from kg.web.routes.search import search_router
+from kg.web.routes.sparql import sparql_handler, sparql_router
+from kg.web.routes.timeline import timeline_router
+from kg.web.views.examples import examples
+from kg.web.views.page_data import warm_up_router
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 

@@ -18,7 +18,7 @@ from kg.engine.base import QueryEngine
 from kg.engine.plan import Limits
 from kg.engine.policy import Allowlist
 from kg.settings import Settings
-from kg.web.cache import ResultCache
+from kg.web.http.result_cache import ResultCache
 
 T = TypeVar("T")
 

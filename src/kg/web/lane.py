@@ -5,8 +5,8 @@ stack and router) take to reach the handler, so requests to the endpoint skip th
 through the same middlewares as every other request (security headers, CORS, gzip, limits,
 conditional GET: the app's ``user_middleware``, built once more around the handler; they keep
 no state of their own, what they share is passed in) straight to
-:func:`kg.web.sparql.sparql_handler`. The handler turns every refusal into a response; anything
-it raises becomes the same 500 as elsewhere (:func:`kg.web.limits.internal_error`). Every other
+:func:`kg.web.routes.sparql.sparql_handler`. The handler turns every refusal into a response; anything
+it raises becomes the same 500 as elsewhere (:func:`kg.web.http.limits.internal_error`). Every other
 request (``HEAD``, ``OPTIONS``, other paths, lifespan) goes to the app as usual.
 """
 
@@ -15,9 +15,9 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from kg.web.http.limits import internal_error
 from kg.web.iris import SPARQL_PATH
-from kg.web.limits import internal_error
-from kg.web.sparql import Handler
+from kg.web.routes.sparql import Handler
 
 LANE_METHODS = ("GET", "POST")
 

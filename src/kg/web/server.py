@@ -2,7 +2,7 @@
 
 - The request line and headers together may be ``max_head`` bytes (400 above: h11 refuses more
   while reading, before anything is parsed into Python objects; with httptools the protocol
-  counts them); ``max_headers`` headers at most (431, from :mod:`kg.web.limits`).
+  counts them); ``max_headers`` headers at most (431, from :mod:`kg.web.http.limits`).
 - A request's line and headers must arrive within ``head_timeout`` seconds of the connection (or
   of the previous response): idle and half-sent requests are closed, so they cannot pile up.
 - At most ``max_connections`` connections are open; more are closed as soon as they are accepted.

@@ -1,0 +1,1 @@
+"""Templates and serialisers: HTML pages, RDF documents, the service description, the query editor."""

@@ -1,0 +1,272 @@
+"""What an entity page shows, worked out from the resource's description graph."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from kg.namespaces import NIO_STORED_COPY, ONTOLOGY, PREFIXES, RESOURCE
+from kg.web.iris import document_iri, href, local_href
+from kg.web.render.rdf import RDF_FORMATS
+from kg.web.views.dates import PRECISIONS, when
+from kg.web.views.labels import compact, label_in
+
+P = PREFIXES
+SOURCE = RESOURCE + "source/"
+VOID_CLASS, VOID_PROPERTY = URIRef(P["void"] + "class"), URIRef(P["void"] + "property")
+VOID_ENTITIES, VOID_TRIPLES = URIRef(P["void"] + "entities"), URIRef(P["void"] + "triples")
+SHOWN_ELSEWHERE = {P["rdfs"] + "comment", P["prov"] + "wasDerivedFrom"}
+"""Shown above (the comment) or below (the quotations) the properties table of a page."""
+RDF_TYPE = URIRef(P["rdf"] + "type")
+MATCHES = ("exactMatch", "closeMatch", "relatedMatch", "broadMatch", "narrowMatch")
+EXTERNAL = {URIRef(P["skos"] + m): m.replace("Match", " match") for m in MATCHES}
+EXTERNAL[URIRef(P["owl"] + "sameAs")] = "same as"
+FIRST = [P["rdf"] + "type", P["rdfs"] + "label", P["skos"] + "prefLabel", P["skos"] + "altLabel"]
+
+
+@dataclass
+class Value:
+    text: str
+    href: str | None = None
+    note: str = ""
+    """Language, datatype or compact IRI, shown small."""
+    nested: list[Row] = field(default_factory=list)
+    lines: list[tuple[int, str]] = field(default_factory=list)
+    """The source lines that support the statement: (line, link to it in the source reader)."""
+
+
+@dataclass
+class Row:
+    label: str
+    href: str
+    iri: str
+    values: list[Value]
+
+
+@dataclass
+class Passage:
+    iri: str
+    href: str
+    line: str | None
+    exact: str | None
+    prefix: str | None
+    suffix: str | None
+    source_title: str | None
+    source_url: str | None
+    reader_href: str | None = None
+    """The passage's line in the source reader (``/source/<slug>#L<n>``)."""
+
+
+@dataclass
+class ResourceView:
+    iri: str
+    label: str
+    types: list[Value]
+    definition: str | None
+    comment: str | None
+    when: str | None
+    date_text: str | None
+    rows: list[Row]
+    inverse: list[Row]
+    passages: list[Passage]
+    external: list[Value]
+    downloads: list[tuple[str, str]]
+    date_lines: list[tuple[int, str]] = field(default_factory=list)
+    concerned_by: list[Value] = field(default_factory=list)
+    """The discrepancies about this resource (a banner at the top of its page)."""
+
+
+def natural(text: str) -> list[tuple[int, int | str]]:
+    """Sort key that puts ``L2`` before ``L10``."""
+    return [(0, int(t)) if t.isdigit() else (1, t) for t in re.split(r"(\d+)", text.lower()) if t]
+
+
+def reader_href(source: str, line: str | None, prefix: str) -> str | None:
+    """Where the source reader shows ``line`` of ``source`` (``None`` for other documents)."""
+    if not source.startswith(SOURCE):
+        return None
+    slug = source[len(SOURCE) :]
+    return f"{prefix}/source/{quote(slug)}" + (f"#L{line}" if line else "")
+
+
+def _one(graph: Graph, s: Node, p: str) -> str | None:
+    values = sorted(str(o) for o in graph.objects(s, URIRef(p)))
+    return values[0] if values else None
+
+
+class Renderer:
+    """Turns description graphs into page models; ``term_label`` names predicates and classes."""
+
+    def __init__(
+        self,
+        term_label: Callable[[str], str],
+        prefix: str = "",
+        known_label: Callable[[str], str | None] = lambda _: None,
+    ) -> None:
+        self.term_label = term_label
+        self.known_label = known_label
+        self.prefix = prefix
+        self.lines: dict[tuple[str, str], list[tuple[int, str]]] = {}
+
+    def value(
+        self, graph: Graph, node: Node, depth: int = 0, subject: Node | None = None, predicate: str = ""
+    ) -> Value:
+        if isinstance(node, Literal):
+            note = f"@{node.language}" if node.language else compact(str(node.datatype or ""))
+            link = None
+            if predicate == NIO_STORED_COPY and subject is not None:
+                link = reader_href(str(subject), None, self.prefix)
+                link = f"{link}.txt" if link else None
+            lines = self.lines.get((predicate, str(node)), []) if depth == 0 else []
+            return Value(str(node), link, "" if note == "xsd:string" else note, lines=lines)
+        if isinstance(node, BNode):
+            return Value("", None, "", self.rows(graph, node, depth + 1) if depth < 2 else [])
+        iri = str(node)
+        label = label_in(graph, node) or self.known_label(iri) or self.partition_label(graph, node)
+        lines = self.lines.get((predicate, iri), []) if depth == 0 else []
+        return Value(
+            label or compact(iri), href(iri, self.prefix), compact(iri) if label else "", lines=lines
+        )
+
+    def partition_label(self, graph: Graph, node: Node) -> str | None:
+        """``event (nio:Event): 51 resources`` for a VoID class or property partition."""
+        for part, count, unit in (
+            (VOID_CLASS, VOID_ENTITIES, "resources"),
+            (VOID_PROPERTY, VOID_TRIPLES, "triples"),
+        ):
+            term = next(iter(graph.objects(node, part)), None)
+            if term is not None:
+                n = next(iter(graph.objects(node, count)), None)
+                name = self.known_label(str(term))
+                shown = f"{name} ({compact(str(term))})" if name else compact(str(term))
+                if n is None:
+                    return shown
+                return f"{shown}: {n} {unit[:-1] if str(n) == '1' else unit}"
+        return None
+
+    def rows(self, graph: Graph, subject: Node, depth: int = 0) -> list[Row]:
+        by_predicate: dict[str, list[Node]] = {}
+        for p, o in graph.predicate_objects(subject):
+            by_predicate.setdefault(str(p), []).append(o)
+        order = {p: i for i, p in enumerate(FIRST)}
+        keys = sorted(by_predicate, key=lambda p: (order.get(p, len(order)), self.term_label(p).lower()))
+        return [
+            Row(
+                self.term_label(p),
+                href(p, self.prefix),
+                p,
+                sorted(
+                    (self.value(graph, o, depth, subject, p) for o in by_predicate[p]),
+                    key=lambda v: natural(v.text),
+                ),
+            )
+            for p in keys
+        ]
+
+    def inverse(self, graph: Graph, iri: URIRef) -> list[Row]:
+        by_predicate: dict[str, list[Node]] = {}
+        for s, p in graph.subject_predicates(iri):
+            if s != iri:
+                by_predicate.setdefault(str(p), []).append(s)
+        return [
+            Row(
+                self.term_label(p),
+                href(p, self.prefix),
+                p,
+                sorted((self.value(graph, s) for s in subjects), key=lambda v: natural(v.text)),
+            )
+            for p, subjects in sorted(by_predicate.items(), key=lambda kv: self.term_label(kv[0]).lower())
+        ]
+
+    def passages(self, graph: Graph, iri: URIRef) -> list[Passage]:
+        found = set(graph.objects(iri, URIRef(P["prov"] + "wasDerivedFrom")))
+        found |= set(graph.objects(iri, URIRef(ONTOLOGY + "claim")))
+        if (iri, URIRef(P["oa"] + "hasSelector"), None) in graph:
+            found.add(iri)
+        out = []
+        for pa in found:
+            selector = next(iter(graph.objects(pa, URIRef(P["oa"] + "hasSelector"))), None)
+            source = next(iter(graph.objects(pa, URIRef(P["oa"] + "hasSource"))), None)
+            line = _one(graph, pa, ONTOLOGY + "sourceLine")
+            out.append(
+                Passage(
+                    str(pa),
+                    href(str(pa), self.prefix),
+                    line,
+                    _one(graph, selector, P["oa"] + "exact") if selector else None,
+                    _one(graph, selector, P["oa"] + "prefix") if selector else None,
+                    _one(graph, selector, P["oa"] + "suffix") if selector else None,
+                    label_in(graph, source) if source else None,
+                    _one(graph, source, P["schema"] + "url") if source else None,
+                    reader_href(str(source), line, self.prefix) if source else None,
+                )
+            )
+        return sorted(out, key=lambda p: (int(p.line) if p.line and p.line.isdigit() else 0, p.iri))
+
+    def external(self, graph: Graph, iri: URIRef) -> list[Value]:
+        links: dict[str, list[str]] = {}
+        for p, name in EXTERNAL.items():
+            for o in graph.objects(iri, p):
+                if isinstance(o, URIRef) and local_href(str(o)) is None:
+                    links.setdefault(str(o), []).append(name)
+        return [Value(site_name(t), t, ", ".join(sorted(set(r)))) for t, r in sorted(links.items())]
+
+    def resource(
+        self, iri: str, graph: Graph, lines: dict[tuple[str, str], list[tuple[int, str]]] | None = None
+    ) -> ResourceView:
+        """The page model of ``iri``; ``lines`` (``provenance.statement_lines``) adds a source-line
+        link to each value a line of the source supports."""
+        self.lines = lines or {}
+        node = URIRef(iri)
+        precision_iri = _one(graph, node, P["time"] + "unitType")
+        precision = PRECISIONS.get(precision_iri or "")
+        date_text = _one(graph, node, ONTOLOGY + "dateText")
+        earliest = _one(graph, node, P["sem"] + "hasEarliestBeginTimeStamp")
+        latest = _one(graph, node, P["sem"] + "hasLatestEndTimeStamp")
+        doc = local_href(document_iri(iri), self.prefix) or ""
+        return ResourceView(
+            iri=iri,
+            label=label_in(graph, node) or self.term_label(iri),
+            types=[self.value(graph, t) for t in sorted(graph.objects(node, RDF_TYPE), key=str)],
+            definition=_one(graph, node, P["skos"] + "definition"),
+            comment=" ".join(sorted(str(c) for c in graph.objects(node, URIRef(P["rdfs"] + "comment"))))
+            or None,
+            when=when(_one(graph, node, ONTOLOGY + "date"), date_text, precision, earliest, latest),
+            date_text=date_text,
+            rows=[r for r in self.rows(graph, node) if r.iri not in SHOWN_ELSEWHERE],
+            inverse=self.inverse(graph, node),
+            passages=self.passages(graph, node),
+            external=self.external(graph, node),
+            downloads=[(f.label, f"{doc}.{f.key}") for f in RDF_FORMATS],
+            date_lines=sorted({x for (p, _), v in self.lines.items() if p == ONTOLOGY + "date" for x in v}),
+            concerned_by=sorted(
+                (self.value(graph, s) for s in graph.subjects(URIRef(ONTOLOGY + "concerns"), node)),
+                key=lambda v: v.text,
+            ),
+        )
+
+
+def site_name(iri: str) -> str:
+    """``Wikidata Q7184``, ``DBpedia: NATO`` or the IRI."""
+    if iri.startswith(P["wd"]):
+        return f"Wikidata {iri[len(P['wd']) :]}"
+    if iri.startswith(P["dbr"]):
+        return f"DBpedia: {iri[len(P['dbr']) :].replace('_', ' ')}"
+    return iri
+
+
+def text_fragment(url: str, exact: str) -> str:
+    """``url`` with a text fragment that highlights ``exact`` in browsers that support it."""
+    words = exact.split()
+
+    def enc(text: str) -> str:
+        return quote(text, safe="").replace("-", "%2D")
+
+    if len(words) <= 8:
+        return f"{url}#:~:text={enc(exact)}"
+    return f"{url}#:~:text={enc(' '.join(words[:5]))},{enc(' '.join(words[-5:]))}"

@@ -1,0 +1,108 @@
+"""The files the pages load (the site's stylesheet and scripts, YASGUI's built script and
+stylesheet), served under versioned names (``/assets/site.3f2a9c1e.css``): gzip-compressed once,
+cached by browsers for a year (``immutable``), and nothing else of ``node_modules`` is served.
+
+A template asks for ``asset("site.css")``; the name changes whenever the content does.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+STATIC = Path(__file__).resolve().parents[2] / "static"
+YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css")
+LONG = "public, max-age=31536000, immutable"
+SHORT = "public, max-age=300"
+
+
+@dataclass(frozen=True)
+class Asset:
+    name: str
+    versioned: str
+    media_type: str
+    body: bytes
+    gzipped: bytes
+
+
+def _load(path: Path) -> Asset:
+    body = path.read_bytes()
+    digest = hashlib.sha256(body).hexdigest()[:10]
+    stem, dot, ext = path.name.partition(".")
+    media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if media.startswith("text/") or media in ("application/javascript", "image/svg+xml"):
+        media += "; charset=utf-8"
+    return Asset(path.name, f"{stem}.{digest}{dot}{ext}", media, body, gzip.compress(body, 9, mtime=0))
+
+
+class Assets:
+    """The served files, read once at start-up."""
+
+    def __init__(self, yasgui: Path | None) -> None:
+        paths = [STATIC / "site.css", STATIC / "editor.js", STATIC / "favicon.svg"]
+        if yasgui is not None:
+            paths += [yasgui / name for name in YASGUI_FILES]
+        self.by_name = {p.name: _load(p) for p in paths if p.is_file()}
+        self.by_versioned = {a.versioned: a for a in self.by_name.values()}
+
+    def url(self, name: str, prefix: str = "") -> str:
+        asset = self.by_name.get(name)
+        return f"{prefix}/assets/{asset.versioned}" if asset else f"{prefix}/assets/{name}"
+
+
+_current: Assets | None = None
+
+
+def install(assets: Assets) -> None:
+    """Make ``assets`` the set templates link to (one app per process serves one set)."""
+    global _current
+    _current = assets
+
+
+def asset_url(name: str, prefix: str = "") -> str:
+    """The versioned URL of ``name`` (the plain ``/assets/<name>`` before any app is created)."""
+    return _current.url(name, prefix) if _current is not None else f"{prefix}/assets/{name}"
+
+
+def respond(request: Request, asset: Asset, cache: str) -> Response:
+    headers = {"Cache-Control": cache, "Vary": "Accept-Encoding", "ETag": f'"{asset.versioned}"'}
+    if request.headers.get("if-none-match") == headers["ETag"]:
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", "").lower():
+        headers["Content-Encoding"] = "gzip"
+        return Response(asset.gzipped, media_type=asset.media_type, headers=headers)
+    return Response(asset.body, media_type=asset.media_type, headers=headers)
+
+
+def assets_router(assets: Assets) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.api_route("/assets/{name}", methods=["GET", "HEAD"], response_model=None)
+    def versioned(request: Request, name: str) -> Response:
+        asset = assets.by_versioned.get(name)
+        if asset is None:
+            raise HTTPException(404, f"No asset called {name!r}")
+        return respond(request, asset, LONG)
+
+    @router.api_route("/static/yasgui/{name}", methods=["GET", "HEAD"], response_model=None)
+    def yasgui(request: Request, name: str) -> Response:
+        """YASGUI's two built files under their plain names (for clients that link them directly)."""
+        asset = assets.by_name.get(name) if name in YASGUI_FILES else None
+        if asset is None:
+            raise HTTPException(404, f"No YASGUI file called {name!r}")
+        return respond(request, asset, SHORT)
+
+    @router.api_route("/static/favicon.svg", methods=["GET", "HEAD"], response_model=None)
+    def favicon(request: Request) -> Response:
+        asset = assets.by_name.get("favicon.svg")
+        if asset is None:
+            raise HTTPException(404, "No favicon")
+        return respond(request, asset, SHORT)
+
+    return router

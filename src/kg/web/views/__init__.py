@@ -1,0 +1,1 @@
+"""What a page needs, built from engine results: the SPARQL it runs and the view models it returns."""

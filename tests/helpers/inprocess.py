@@ -1,0 +1,77 @@
+"""The in-process test tier: the whole FastAPI app over the embedded engine, driven by TestClient.
+
+No server process and no worker processes: a request goes through every middleware and router
+exactly as over HTTP, and the engine is pyoxigraph in this process. Use it for protocol and page
+behaviour; keep real-server tests for what only a real HTTP stack shows (the parser, streaming,
+time limits, worker processes).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from helpers import FIXTURES, copy_project
+from kg.engine.embedded import EmbeddedEngine
+from kg.engine.policy import Allowlist
+from kg.settings import Settings
+from kg.web.app import create_app
+
+MINI_GRAPH = "https://w3id.org/nato-iraq/graph/data/mini"
+
+
+def build_mini(folder: Path) -> Path:
+    """The mini fixture project copied into ``folder`` and built (returns the project root)."""
+    from kg.build.pipeline import build
+
+    root = copy_project(FIXTURES / "mini", folder / "mini")
+    build(root, root / "dist")
+    return root
+
+
+def client(
+    root: Path, base_url: str = "http://testserver", *, follow_redirects: bool = True, **fields: Any
+) -> TestClient:
+    """A TestClient over the app serving the built ``root`` (``fields`` override Settings)."""
+    settings = Settings(root=root, **fields)
+    engine = EmbeddedEngine(
+        settings.store_path,
+        settings.data,
+        allow=Allowlist(tuple(settings.allow_service)),
+        max_rows=settings.max_rows,
+    )
+    return TestClient(create_app(settings, engine), base_url=base_url, follow_redirects=follow_redirects)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One answer to ``GET path`` with ``Accept: text/html``, and how long it took."""
+
+    status: int
+    content_type: str
+    text: str
+    seconds: float
+
+
+class Pages:
+    """The HTML answers of a site that does not change, each fetched once (one at a time, timed).
+
+    The crawl and the every-document test ask for the same few hundred pages; they share the
+    answers instead of rendering each page twice. Each test still checks every answer it needs.
+    """
+
+    def __init__(self, http: TestClient) -> None:
+        self.http = http
+        self.seen: dict[str, Page] = {}
+
+    def get(self, path: str) -> Page:
+        if path not in self.seen:
+            start = time.perf_counter()
+            r = self.http.get(path, headers={"Accept": "text/html"})
+            took = time.perf_counter() - start
+            self.seen[path] = Page(r.status_code, r.headers.get("content-type", ""), r.text, took)
+        return self.seen[path]

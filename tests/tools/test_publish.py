@@ -1,0 +1,215 @@
+"""``kg publish --to URL``: the built dataset into a real ``oxigraph serve`` (Graph Store Protocol)."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+import threading
+from collections.abc import Iterator
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from rdflib import XSD, Dataset, Graph, Literal
+from rdflib.compare import isomorphic
+
+from helpers import KG, free_port
+from helpers.oxigraph_server import Oxigraph, start_oxigraph, stop_oxigraph
+
+pytestmark = [pytest.mark.server, pytest.mark.usefixtures("oxigraph_bin")]
+VOID_GRAPH = "https://w3id.org/nato-iraq/graph/void"
+
+
+def kg_publish(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    cmd = [*KG, "publish", *map(str, args)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+
+
+INTEGER_TYPES = {
+    XSD[name]
+    for name in (
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "long",
+        "int",
+    )
+}
+
+
+def canonical(graph: Graph) -> Graph:
+    """``graph`` with numeric literals as an Oxigraph store keeps them.
+
+    Oxigraph stores (``dist/store`` as well as the server) keep a number's value, not its lexical
+    form: ``"7500000.0"^^xsd:decimal`` of the source and dumps comes back as ``"7500000"``, and
+    ``"858216"^^xsd:nonNegativeInteger`` (void.ttl's byte sizes) as ``"858216"^^xsd:integer``.
+    Nothing else is rewritten."""
+    out = Graph()
+    for s, p, o in graph:
+        if isinstance(o, Literal) and o.datatype == XSD.decimal and isinstance(o.value, Decimal):
+            o = Literal(format(o.value.normalize(), "f"), datatype=XSD.decimal)
+        elif isinstance(o, Literal) and o.datatype in INTEGER_TYPES:
+            o = Literal(str(o), datatype=XSD.integer)
+        out.add((s, p, o))
+    return out
+
+
+def store_folder_graphs(store: Path) -> dict[str, Graph]:
+    """Every named graph of ``dist/store`` (what the embedded engine serves), exactly."""
+    db = ox.Store.read_only(str(store))
+    out = {}
+    for name in db.named_graphs():
+        triples = [q.triple for q in db.quads_for_pattern(None, None, None, name)]
+        out[str(name.value)] = Graph().parse(
+            data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt"
+        )
+    return out
+
+
+def dist_graphs(dist: Path) -> dict[str, Graph]:
+    """Every named graph of the build, as the dumps hold it: nato-iraq.nq plus void.ttl."""
+    ds = Dataset()
+    ds.parse(dist / "nato-iraq.nq", format="nquads")
+    graphs = {
+        str(g.identifier): g for g in ds.graphs() if str(g.identifier) != str(ds.default_graph.identifier)
+    }
+    graphs = {name: g for name, g in graphs.items() if len(g)}
+    graphs[VOID_GRAPH] = Graph().parse(dist / "void.ttl", format="turtle")
+    return graphs
+
+
+def store_graphs(server: Oxigraph) -> dict[str, Graph]:
+    """Every named graph of the store, fetched back one by one with a Graph Store Protocol GET."""
+    listing = httpx.post(
+        server.query_url,
+        data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g {} }"},
+        headers={"Accept": "application/sparql-results+json"},
+    ).json()
+    names = [row["g"]["value"] for row in listing["results"]["bindings"]]
+    out = {}
+    for name in names:
+        got = httpx.get(server.store_url, params={"graph": name}, headers={"Accept": "application/n-triples"})
+        assert got.status_code == 200, got.text
+        out[name] = Graph().parse(data=got.text, format="nt")
+    return out
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigraph]:
+    tmp = tmp_path_factory.mktemp("publish")
+    server = start_oxigraph(tmp / "oxigraph.log", tmp / "store")
+    yield server
+    stop_oxigraph(server)
+
+
+def assert_same(server: Oxigraph, dumps: dict[str, Graph], built: dict[str, Graph]) -> None:
+    """The store holds the graphs of the dumps (count; isomorphic up to numeric lexical forms) and,
+    term for term, those of ``dist/store``."""
+    got = store_graphs(server)
+    assert sorted(got) == sorted(dumps) == sorted(built)
+    for name, graph in dumps.items():
+        assert len(got[name]) == len(graph), name
+        assert isomorphic(canonical(got[name]), canonical(graph)), name
+        assert isomorphic(got[name], built[name]), name
+
+
+def test_publish_into_a_fresh_oxigraph_gives_the_quads_of_dist_and_twice_changes_nothing(
+    built_repo: Path, store: Oxigraph
+) -> None:
+    expected, built = dist_graphs(built_repo), store_folder_graphs(built_repo / "store")
+    first = kg_publish("--to", store.store_url, "--dist", built_repo)
+    assert first.returncode == 0, first.stderr
+    lines = [line for line in first.stderr.splitlines() if "triples," in line]
+    assert len(lines) == len(expected)  # one progress line (one PUT) per named graph
+    assert f"[{len(expected)}/{len(expected)}]" in first.stderr and "published" in first.stderr
+    assert_same(store, expected, built)
+    total = sum(len(g) for g in expected.values())
+    second = kg_publish("--to", store.store_url, "--dist", built_repo)
+    assert second.returncode == 0, second.stderr
+    assert f"published {len(expected)} graphs, {total:,} triples" in second.stderr
+    assert_same(store, expected, built)
+
+
+def test_a_store_that_refuses_is_reported_with_its_status_and_message(
+    built_repo: Path, store: Oxigraph
+) -> None:
+    # /query is not a Graph Store Protocol endpoint: Oxigraph refuses the PUT
+    result = kg_publish("--to", store.query_url, "--dist", built_repo)
+    assert result.returncode == 1
+    assert "refused graph <https://w3id.org/nato-iraq/graph/" in result.stderr
+    assert "HTTP 4" in result.stderr or "HTTP 5" in result.stderr
+
+
+def test_an_unreachable_store_is_a_clear_error(built_repo: Path) -> None:
+    result = kg_publish("--to", f"http://127.0.0.1:{free_port()}/store", "--dist", built_repo)
+    assert result.returncode == 1
+    assert "error: cannot reach http://127.0.0.1:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+class AuthStore(ThreadingHTTPServer):
+    """A loopback stand-in for a protected store: accepts PUTs only with the expected Authorization."""
+
+    daemon_threads = True
+
+    def __init__(self, expected: str) -> None:
+        super().__init__(("127.0.0.1", 0), _AuthHandler)
+        self.expected = expected
+        self.puts: list[tuple[str, str, int]] = []  # (path, content type, body length)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/store"
+
+
+class _AuthHandler(BaseHTTPRequestHandler):
+    def do_PUT(self) -> None:
+        assert isinstance(self.server, AuthStore)
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if self.headers.get("Authorization") != self.server.expected:
+            self._answer(401, b"invalid credentials for this store")
+            return
+        self.server.puts.append((self.path, self.headers.get("Content-Type", ""), len(body)))
+        self._answer(204, b"")
+
+    def _answer(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+@pytest.mark.parametrize(
+    ("args", "header"),
+    [
+        (["--token", "s3cret"], "Bearer s3cret"),
+        (["--user", "loader", "--password", "pa:ss"], "Basic " + base64.b64encode(b"loader:pa:ss").decode()),
+    ],
+)
+def test_credentials_are_sent_and_wrong_ones_are_a_clear_error(
+    built_repo: Path, args: list[str], header: str
+) -> None:
+    server = AuthStore(header)
+    try:
+        ok = kg_publish("--to", server.url, "--dist", built_repo, *args)
+        assert ok.returncode == 0, ok.stderr
+        assert server.puts and all(ctype == "application/n-triples" for _, ctype, _ in server.puts)
+        assert any(
+            path.endswith("graph=https%3A%2F%2Fw3id.org%2Fnato-iraq%2Fgraph%2Fvoid")
+            for path, _, _ in server.puts
+        )
+        wrong = [a if a not in ("s3cret", "pa:ss") else "wrong" for a in args]
+        refused = kg_publish("--to", server.url, "--dist", built_repo, *wrong)
+        assert refused.returncode == 1
+        assert "HTTP 401 Unauthorized: invalid credentials for this store" in refused.stderr
+    finally:
+        server.shutdown()

@@ -1,0 +1,167 @@
+"""The parent's side of the worker hop (kg.engine.process): answers parsed from the worker's
+output however the bytes arrive, large ones spooled to a file, a dead worker reported."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers.inprocess import build_mini
+from kg.engine.process import HEADER, Answer, WorkerGone, WorkerProcess, _Answers
+
+
+def frame(data: bytes) -> bytes:
+    return HEADER.pack(len(data)) + data
+
+
+def answer_bytes(header: dict[str, Any], body: bytes) -> bytes:
+    return frame(json.dumps(header).encode()) + frame(body)
+
+
+def collect(stream: bytes, cut: int, spool_over: int = 1 << 20) -> list[tuple[dict[str, Any], bytes]]:
+    """Feed ``stream`` to the parser in pieces of ``cut`` bytes; return every answer delivered."""
+
+    async def run() -> list[tuple[dict[str, Any], bytes]]:
+        parser = _Answers(spool_over)
+        got: list[Answer] = []
+        parser._deliver = got.append  # every answer, waited for or not
+        for i in range(0, len(stream), cut):
+            parser.pipe_data_received(1, stream[i : i + cut])
+        await asyncio.sleep(0)
+        out = []
+        for header, body in got:
+            if not isinstance(body, bytes):
+                with body:
+                    body = body.read()
+            out.append((header, body))
+        return out
+
+    return asyncio.run(run())
+
+
+STREAM = (
+    answer_bytes({"ready": True}, b"")
+    + answer_bytes({"ok": True, "n": 1}, b"first body")
+    + answer_bytes({"ok": True, "n": 2}, b"")
+    + answer_bytes({"ok": True, "n": 3}, b"x" * 5000)
+)
+
+
+@pytest.mark.parametrize("cut", [1, 2, 3, 7, 64, 4096, len(STREAM)])
+def test_answers_arrive_whole_however_the_bytes_are_cut(cut: int) -> None:
+    got = collect(STREAM, cut)
+    assert got == [
+        ({"ready": True}, b""),
+        ({"ok": True, "n": 1}, b"first body"),
+        ({"ok": True, "n": 2}, b""),
+        ({"ok": True, "n": 3}, b"x" * 5000),
+    ]
+
+
+@pytest.mark.parametrize("cut", [1, 999, 4096])
+def test_a_large_answer_is_spooled_to_a_file_and_the_next_one_still_parses(cut: int) -> None:
+    ready = answer_bytes({"ready": True}, b"")
+    stream = ready + answer_bytes({"n": 1}, b"y" * 3000) + answer_bytes({"n": 2}, b"z")
+    got = collect(stream, cut, spool_over=1000)
+    assert got == [({"ready": True}, b""), ({"n": 1}, b"y" * 3000), ({"n": 2}, b"z")]
+
+
+def test_a_worker_that_dies_mid_answer_is_reported_gone() -> None:
+    async def run() -> None:
+        parser = _Answers(1 << 20)
+        waiter: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        parser.waiter = waiter
+        parser.pipe_data_received(1, answer_bytes({"ready": True}, b""))
+        waiter = asyncio.get_running_loop().create_future()
+        parser.waiter = waiter
+        parser.pipe_data_received(1, answer_bytes({"ok": True}, b"abcdef")[:-3])
+        parser.pipe_connection_lost(1, None)
+        with pytest.raises(WorkerGone):
+            await waiter
+
+    asyncio.run(run())
+
+
+@pytest.fixture(scope="module")
+def mini_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini project, built once for this module (its tests only read the store)."""
+    return build_mini(tmp_path_factory.mktemp("worker-frames"))
+
+
+def test_a_real_worker_answers_small_and_spooled_results(mini_root: Path) -> None:
+    """A worker process over the mini graph: a result over ``spool_over`` comes back as a file
+    holding exactly what a small-result worker returns in memory."""
+    store = mini_root / "dist" / "store"
+    request = {
+        "query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o",
+        "media": "text/tab-separated-values",
+        "max_rows": 100000,
+        "timeout": 30.0,
+        "base_iri": None,
+        "columns": [],
+        "dataset": {"default_graphs": [], "named_graphs": [], "union": True, "fetch": []},
+    }
+
+    async def ask(spool_over: int) -> tuple[dict[str, Any], bytes, bool]:
+        worker = await WorkerProcess.start(store, False, 0, spool_over=spool_over)
+        try:
+            header, body = await worker.ask(request)
+            spooled = not isinstance(body, bytes)
+            if not isinstance(body, bytes):
+                with body:
+                    body = body.read()
+            again, second = await worker.ask(request)  # the worker still answers after a spooled one
+            if not isinstance(second, bytes):
+                second.close()
+            assert again["ok"]
+        finally:
+            await worker.kill()
+        assert not worker.alive
+        return header, body, spooled
+
+    small = asyncio.run(ask(1 << 30))
+    large = asyncio.run(ask(100))
+    assert small[0]["ok"] and small[0]["rows"] > 10
+    assert (small[2], large[2]) == (False, True)
+    assert large[:2] == small[:2]
+
+
+def test_a_query_given_up_costs_its_worker_only(mini_root: Path) -> None:
+    """A request cancelled while its query runs (its task is cancelled) has its worker replaced:
+    the pool keeps its size and answers the next query."""
+    from kg.engine.pool import PoolEngine
+
+    root = mini_root
+    slow = (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o . ?q ?r ?s }"
+    )
+    quick = "ASK { ?s ?p ?o }"
+
+    async def run() -> None:
+        pool = PoolEngine(root / "dist" / "store", workers=2, client_queries=2, timeout=60)
+        await pool.start()
+        try:
+            first = {w.pid for w in pool._live}
+            task = asyncio.ensure_future(pool.run(pool.plan(slow, ["application/sparql-results+json"])))
+            await asyncio.sleep(0.5)
+            assert not task.done()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            for _ in range(100):  # the replacement starts in the background
+                if len(pool._live) == 2 and pool._idle.qsize() == 2:
+                    break
+                await asyncio.sleep(0.1)
+            assert len(pool._live) == 2 and pool._idle.qsize() == 2
+            assert len(first - {w.pid for w in pool._live}) == 1  # exactly the busy one was replaced
+            for _ in range(4):
+                result = await pool.run(pool.plan(quick, ["application/sparql-results+json"]))
+                assert json.loads(result.body)["boolean"] is True
+        finally:
+            await pool.stop()
+
+    asyncio.run(run())
