@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+
 from benchmarks.generate import event_iri, generate
 from benchmarks.load import Connection
 from benchmarks.report import acceptance
