@@ -46,6 +46,8 @@ PREFIXES: dict[str, str] = {
     "reason": RESOURCE + "concept/reason/",
     "topic": RESOURCE + "concept/topic/",
     "partnercategory": RESOURCE + "concept/partner-category/",
+    "personnelkind": RESOURCE + "concept/personnel-kind/",
+    "integrationrule": RESOURCE + "concept/integration-rule/",
     "cameo": RESOURCE + "concept/cameo/",
     "plover": RESOURCE + "concept/plover/",
     "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",

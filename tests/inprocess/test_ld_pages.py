@@ -63,8 +63,12 @@ def test_downloads_lists_every_dump_with_size_count_and_checksum(site: TestClien
 def test_csv_tables_have_their_columns_and_quotes(site: TestClient) -> None:
     events = list(csv.DictReader(site.get("/downloads/csv/events.csv").text.splitlines()))
     assert list(events[0]) == EVENT_COLUMNS
-    letter = next(e for e in events if e["event"].endswith("/event/2004-06-22-allawi-letter-of-request"))
-    assert letter["precision"] == "day" and letter["date"] == "2004-06-22" and letter["source_lines"] == "32"
+    letter = next(e for e in events if e["event_id"].endswith("/event/2004-06-22-allawi-letter-of-request"))
+    assert (
+        letter["precision"] == "day"
+        and letter["event_date"] == "2004-06-22"
+        and letter["source_lines"] == "32"
+    )
     assert "Iyad Allawi" in letter["actors"] and letter["quote"].startswith("22 June 2004:")
     assert all(e["quote"] for e in events), "every event has its passage"
     dyads = list(csv.DictReader(site.get("/downloads/csv/dyadic.csv").text.splitlines()))

@@ -82,10 +82,11 @@ SELECT ?state ?since ?event WHERE {
 }"""
 MEMBERS_SOURCES = """PREFIX members: <https://example.org/nato-membership/>
 PREFIX nio: <https://w3id.org/nato-iraq/ontology#>
-# The same join with both datasets as Comunica sources: which members contributed to an engagement?
+PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
+# The same join with both datasets as Comunica sources: which members acted on an engagement?
 SELECT ?state ?since ?engagement WHERE {
   ?state members:memberSince ?since .
-  ?engagement nio:contributor ?state .
+  ?event sem:hasActor ?state ; nio:affects ?engagement .
 }"""
 
 

@@ -1,37 +1,46 @@
 """Statements that follow from what the data files say, generated at build time.
 
-The hand-written files state facts; ``kg build`` adds what follows from them by rule:
+The hand-written files state facts as claims of the source's lines (``nio:fromLine`` blocks,
+see ``kg.build.claims``); ``kg build`` derives the rest by stated rules:
 
-- ``nio:fromLine`` blocks: ``S nio:fromLine [ nio:sourceLine 26 ; p o ]`` states ``S p o`` as
-  supported by line 26 only, and ``S prov:wasDerivedFrom passage:L26`` (the block disappears);
-- date bounds and the sort key: ``sem:hasEarliestBeginTimeStamp``, ``sem:hasLatestEndTimeStamp``
-  and ``nio:sortDate`` from ``nio:date``, ``time:unitType`` and ``nio:dateText`` (see the rule in
-  ``ontology/README.md``), unless written by hand;
-- passages: every ``passage:L<n>`` (and ``passage:L<n>-<part>``) that is referred to but not
-  described gets its ``nio:Passage`` and ``oa:TextQuoteSelector`` — a whole-line passage quotes
-  line n verbatim; a part keeps its hand-written ``oa:exact`` and gets ``oa:prefix``/``oa:suffix``;
+- claims: every block becomes its statements, each claimed by the block's line(s); a fact
+  outside a block in a file derived from the source fails the build with its file and line;
+- the integrated view (the data files' graphs, merged into the default graph): the claims
+  integrated by the rules of ``kg.build.claims.integrate``, with a generated ``nio:Discrepancy`` where
+  lines disagree, and ``prov:wasDerivedFrom`` every passage a resource's claims come from;
+- actors, requesters and engagement periods by the rules of ``kg.build.rules``;
+- date precision, bounds and the sort key: ``time:unitType`` from ``nio:date`` and
+  ``nio:dateText``; ``sem:hasEarliestBeginTimeStamp``, ``sem:hasLatestEndTimeStamp`` and
+  ``nio:sortDate`` from them (see the rule in ``docs/modelling-spec.md``); an event without a
+  date of its own that the source places after another (``nio:after``) begins no earlier than it;
+- passages: every line of the source, and every ``passage:L<n>-<part>`` that is referred to or
+  quoted by hand, gets its ``nio:Passage`` and ``oa:TextQuoteSelector`` — a whole-line passage
+  quotes line n verbatim; a part keeps its hand-written ``oa:exact`` and gets
+  ``oa:prefix``/``oa:suffix``;
 - superclass types: every ``nio:`` superclass of a resource's ``nio:`` classes (a decision is
   also ``a nio:Event``), so that a researcher's first guess finds every kind;
-- per-line provenance: one named graph ``graph/line/<n>`` per source line, holding every
-  statement that line supports, described in the default graph by ``nio:sourceLine`` and
-  ``prov:wasDerivedFrom`` its whole-line passage.
+- per-line provenance: one named graph ``graph/line/<n>`` per source line, holding exactly the
+  claims of that line (and what the rules derive from them alone), described in the default
+  graph by ``nio:sourceLine`` and ``prov:wasDerivedFrom`` its whole-line passage.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.build.claims import Claims, Integrated, Statement, collect, discrepancy_quads, integrate
 from kg.build.inputs import InputFile
 from kg.build.loading import LoadedFile
+from kg.build.precision import date_bounds
 from kg.build.rdfconv import term_value
+from kg.build.rules import actor_claims, engagement_periods, event_parties
 from kg.namespaces import GRAPH, ONTOLOGY, PREFIXES, RESOURCE
 
 NIO = ONTOLOGY
@@ -44,13 +53,15 @@ SEM = PREFIXES["sem"]
 TIME = PREFIXES["time"]
 XSD = PREFIXES["xsd"]
 DCTERMS = PREFIXES["dcterms"]
+SKOS = PREFIXES["skos"]
+ORG = PREFIXES["org"]
 
-FROM_LINE = NIO + "fromLine"
 SOURCE_LINE = NIO + "sourceLine"
 FIRST_LINE = NIO + "firstLine"
 DATE = NIO + "date"
 DATE_TEXT = NIO + "dateText"
 SORT_DATE = NIO + "sortDate"
+AFTER = NIO + "after"
 UNIT = TIME + "unitType"
 EARLIEST = SEM + "hasEarliestBeginTimeStamp"
 LATEST = SEM + "hasLatestEndTimeStamp"
@@ -58,16 +69,6 @@ LATEST = SEM + "hasLatestEndTimeStamp"
 GENERATED_GRAPH = GRAPH + "data/generated"
 LINE_GRAPH = GRAPH + "line/"
 PASSAGE = re.compile(re.escape(RESOURCE + "passage/") + r"L(\d+)(?:-([a-z0-9-]+))?$")
-
-# part of a year: the words of nio:dateText → (first month, last month)
-PARTS_OF_YEAR = (
-    ("spring", 3, 5),
-    ("summer", 6, 8),
-    ("autumn", 9, 11),
-    ("end", 10, 12),
-    ("late", 10, 12),
-    ("early", 1, 3),
-)
 
 
 class GenerationError(Exception):
@@ -79,16 +80,6 @@ class GenerationError(Exception):
 
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-Statement = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, Term]
-
-
-@dataclass
-class _State:
-    explicit: dict[Statement, set[int]] = field(default_factory=lambda: defaultdict(set))
-    follows: dict[Statement, Statement] = field(
-        default_factory=dict
-    )  # generated → the statement it follows from
-    problems: list[str] = field(default_factory=list)
 
 
 def _iri(value: str) -> ox.NamedNode:
@@ -99,43 +90,6 @@ def _date_literal(day: date) -> ox.Literal:
     return ox.Literal(day.isoformat(), datatype=_iri(XSD + "date"))
 
 
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def date_bounds(value: ox.Literal, unit: str | None, text: str) -> tuple[date, date | None]:
-    """Earliest and latest possible day of a date at its precision (latest None: open end).
-
-    ``text`` decides a part of a year ("End 2004", "late 2017", "spring 2020"); a text that
-    starts with "following" or "after" gives only an earliest day (the end is open).
-    """
-    lexical = value.value
-    datatype = value.datatype.value.removeprefix(XSD)
-    unit = (unit or "").removeprefix(TIME).removeprefix(NIO)
-    if datatype == "date":
-        day = date.fromisoformat(lexical)
-        first, last = day, day
-    elif datatype == "gYearMonth":
-        year, month = (int(p) for p in lexical.split("-"))
-        first, last = date(year, month, 1), _month_end(year, month)
-    elif datatype == "gYear":
-        year = int(lexical)
-        first, last = date(year, 1, 1), date(year, 12, 31)
-        if unit == "unitPartOfYear":
-            words = text.lower()
-            for word, start, end in PARTS_OF_YEAR:
-                if re.search(rf"\b{word}\b", words):
-                    first, last = date(year, start, 1), _month_end(year, end)
-                    break
-            else:
-                raise ValueError(f"no rule for the part of a year in {text!r}")
-    else:
-        raise ValueError(f"nio:date of datatype xsd:{datatype} has no rule")
-    if re.match(r"(following|after)\b", text.strip(), re.IGNORECASE):
-        return first, None
-    return first, last
-
-
 def _objects(quads: Iterable[ox.Quad]) -> dict[tuple[str, str], list[Term]]:
     found: dict[tuple[str, str], list[Term]] = defaultdict(list)
     for q in quads:
@@ -143,86 +97,67 @@ def _objects(quads: Iterable[ox.Quad]) -> dict[tuple[str, str], list[Term]]:
     return found
 
 
-def _expand_blocks(lf: LoadedFile, state: _State, root: Path) -> None:
-    """Replace each ``nio:fromLine`` block of ``lf`` by the statements it holds."""
-    blocks = {
-        q.object: q.subject
-        for q in lf.quads
-        if q.predicate.value == FROM_LINE and isinstance(q.object, ox.BlankNode)
-    }
-    if not blocks:
-        return
-    graph = ox.NamedNode(lf.source.graph)
-    inside: dict[Term, list[ox.Quad]] = defaultdict(list)
-    kept: list[ox.Quad] = []
-    for q in lf.quads:
-        if q.predicate.value == FROM_LINE:
-            continue
-        if q.subject in blocks:
-            inside[q.subject].append(q)
-        else:
-            kept.append(q)
-    for block, subject in blocks.items():
-        body = inside.get(block, [])
-        lines = {int(term_value(q.object)) for q in body if q.predicate.value == SOURCE_LINE}
-        if not lines:
-            state.problems.append(
-                f"{lf.source.display(root)}: a nio:fromLine block of {subject} has no nio:sourceLine"
-            )
-            continue
-        passages = [q.object for q in body if q.predicate.value == PROV_DERIVED]
-        if not passages:
-            passages = [_iri(f"{RESOURCE}passage/L{n}") for n in sorted(lines)]
-        for q in body:
-            if q.predicate.value in (SOURCE_LINE, PROV_DERIVED):
-                continue
-            statement: Statement = (subject, q.predicate, q.object)  # type: ignore[assignment]
-            kept.append(ox.Quad(subject, q.predicate, q.object, graph))
-            state.explicit[statement] |= lines
-        for passage in passages:
-            kept.append(ox.Quad(subject, _iri(PROV_DERIVED), passage, graph))
-    lf.quads = list(dict.fromkeys(kept))
+def _dates(files: list[LoadedFile], problems: list[str], root: Path) -> list[ox.Quad]:
+    """The bounds and the sort key of every dated subject (a date, a stated period, or nio:after).
 
-
-def _add_dates(lf: LoadedFile, state: _State, root: Path) -> None:
-    """Add the bounds and the sort key of every dated subject of ``lf``."""
-    graph = ox.NamedNode(lf.source.graph)
-    values = _objects(lf.quads)
-    subjects = {q.subject for q in lf.quads if q.predicate.value in (DATE, EARLIEST)}
-    added: list[ox.Quad] = []
-    for subject in sorted(subjects, key=str):
-        key = subject.value  # type: ignore[union-attr]
+    Several dates (lines that disagree) give the widest span of them. An event placed after
+    another without a date of its own begins no earlier than the other, and has no latest day.
+    """
+    values = _objects(q for lf in files for q in lf.quads)
+    graph = ox.NamedNode(GENERATED_GRAPH)
+    out: list[ox.Quad] = []
+    home: dict[ox.NamedNode | ox.BlankNode, LoadedFile] = {}
+    for lf in files:
+        for q in lf.quads:
+            if q.predicate.value in (DATE, EARLIEST, AFTER) and isinstance(
+                q.subject, ox.NamedNode | ox.BlankNode
+            ):
+                home.setdefault(q.subject, lf)
+    earliest_of: dict[Term, ox.Literal] = {}
+    pending: list[tuple[ox.NamedNode | ox.BlankNode, LoadedFile]] = []
+    for subject, lf in sorted(home.items(), key=lambda kv: str(kv[0])):
+        key = subject.value
         earliest = values.get((key, EARLIEST), [])
         latest = values.get((key, LATEST), [])
-        dates = values.get((key, DATE), [])
-        if len(dates) == 1 and isinstance(dates[0], ox.Literal):
-            units = values.get((key, UNIT), [])
-            texts = values.get((key, DATE_TEXT), [])
-            unit = units[0].value if len(units) == 1 and isinstance(units[0], ox.NamedNode) else None
-            text = texts[0].value if len(texts) == 1 and isinstance(texts[0], ox.Literal) else ""
-            try:
-                first, last = date_bounds(dates[0], unit, text)
-            except ValueError as err:
-                state.problems.append(f"{lf.source.display(root)}: {subject}: {err}")
+        dates = [d for d in values.get((key, DATE), []) if isinstance(d, ox.Literal)]
+        if dates:
+            texts = [t.value for t in values.get((key, DATE_TEXT), []) if isinstance(t, ox.Literal)]
+            spans = []
+            for value in dates:
+                text = next((t for t in texts if value.value[:4] in t), texts[0] if texts else "")
+                try:
+                    spans.append(date_bounds(value, None, text))
+                except ValueError as err:
+                    problems.append(f"{lf.source.display(root)}: {subject}: {err}")
+            if not spans:
                 continue
             if not earliest:
-                earliest = [_date_literal(first)]
-                added.append(ox.Quad(subject, _iri(EARLIEST), earliest[0], graph))
-            if not latest and last is not None:
-                added.append(ox.Quad(subject, _iri(LATEST), _date_literal(last), graph))
-        if len(earliest) == 1 and not values.get((key, SORT_DATE)):
-            added.append(ox.Quad(subject, _iri(SORT_DATE), earliest[0], graph))
-    for q in added:
-        if source_of := _date_source(values, q):
-            state.follows[(q.subject, q.predicate, q.object)] = source_of  # type: ignore[index]
-    lf.quads.extend(added)
-
-
-def _date_source(values: dict[tuple[str, str], list[Term]], q: ox.Quad) -> Statement | None:
-    dates = values.get((q.subject.value, DATE), [])  # type: ignore[union-attr]
-    if len(dates) == 1:
-        return (q.subject, _iri(DATE), dates[0])  # type: ignore[return-value]
-    return None
+                earliest = [_date_literal(min(first for first, _ in spans))]
+                out.append(ox.Quad(subject, _iri(EARLIEST), earliest[0], graph))
+            ends = [last for _, last in spans if last is not None]
+            if not latest and len(ends) == len(spans):
+                out.append(ox.Quad(subject, _iri(LATEST), _date_literal(max(ends)), graph))
+        if earliest:
+            earliest_of[subject] = earliest[0]  # type: ignore[assignment]
+            if not values.get((key, SORT_DATE)):
+                out.append(ox.Quad(subject, _iri(SORT_DATE), earliest[0], graph))
+        elif values.get((key, AFTER)):
+            pending.append((subject, lf))
+    for _ in range(len(pending)):  # an event after an event after another …
+        waiting = []
+        for subject, lf in pending:
+            before = [earliest_of.get(o) for o in values.get((subject.value, AFTER), [])]  # type: ignore[union-attr]
+            if not before or any(b is None for b in before):
+                waiting.append((subject, lf))
+                continue
+            first = max(before, key=lambda lit: lit.value)  # type: ignore[union-attr]
+            earliest_of[subject] = first  # type: ignore[assignment]
+            out.append(ox.Quad(subject, _iri(EARLIEST), first, graph))  # type: ignore[arg-type]
+            out.append(ox.Quad(subject, _iri(SORT_DATE), first, graph))  # type: ignore[arg-type]
+        pending = waiting
+    for subject, _lf in pending:
+        problems.append(f"{subject}: nio:after an event without a date")
+    return out
 
 
 @dataclass(frozen=True)
@@ -257,7 +192,7 @@ def _lit(text: str, lang: str | None = None) -> ox.Literal:
     return ox.Literal(text, language=lang) if lang else ox.Literal(text)
 
 
-def _passages(data: list[ox.Quad], source: _Source, extra: set[str], state: _State) -> list[ox.Quad]:
+def _passages(data: list[ox.Quad], source: _Source, extra: set[str], problems: list[str]) -> list[ox.Quad]:
     """Passages and selectors for every ``passage:L…`` IRI referred to and not described."""
     described = {term_value(q.subject) for q in data if q.predicate.value == OA + "hasSource"}
     values = _objects(data)
@@ -275,7 +210,7 @@ def _passages(data: list[ox.Quad], source: _Source, extra: set[str], state: _Sta
             continue
         n, part = int(match.group(1)), match.group(2)
         if not 1 <= n <= len(source.lines) or not source.lines[n - 1]:
-            state.problems.append(f"{iri}: line {n} is not a non-empty line of the source")
+            problems.append(f"{iri}: line {n} is not a non-empty line of the source")
             continue
         line = source.lines[n - 1]
         selector = iri + "/quote"
@@ -299,7 +234,7 @@ def _passages(data: list[ox.Quad], source: _Source, extra: set[str], state: _Sta
                 add(selector, OA + "exact", _lit(line))
             continue
         if len(exacts) != 1:
-            state.problems.append(
+            problems.append(
                 f"{iri}: a passage smaller than a line needs one hand-written oa:exact on {selector}"
             )
             continue
@@ -315,59 +250,12 @@ def _passages(data: list[ox.Quad], source: _Source, extra: set[str], state: _Sta
     return out
 
 
-def _outside_graphs(data: list[ox.Quad]) -> set[str]:
-    """Graphs of files described as derived from something other than the source's passages."""
-    return {
-        q.subject.value
-        for q in data
-        if q.predicate.value == PROV_DERIVED
-        and isinstance(q.subject, ox.NamedNode)
-        and q.subject.value.startswith(GRAPH)
-        and not PASSAGE.match(term_value(q.object))
-    }
-
-
-def _passage_lines(data: list[ox.Quad]) -> dict[str, int]:
-    lines: dict[str, int] = {}
-    for q in data:
-        if q.predicate.value == SOURCE_LINE and isinstance(q.subject, ox.NamedNode):
-            lines[q.subject.value] = int(term_value(q.object))
-    return lines
-
-
-def _line_graphs(files: list[LoadedFile], data: list[ox.Quad], state: _State) -> list[ox.Quad]:
-    """One named graph per source line with the statements it supports."""
-    passage_line = _passage_lines(data)
-
-    def line_of(passage: Term) -> int | None:
-        if not isinstance(passage, ox.NamedNode):
-            return None
-        match = PASSAGE.match(passage.value)
-        return int(match.group(1)) if match else passage_line.get(passage.value)
-
-    subject_lines: dict[Term, set[int]] = defaultdict(set)
-    for q in data:
-        if q.predicate.value == PROV_DERIVED and (n := line_of(q.object)) is not None:
-            subject_lines[q.subject].add(n)
-    outside = _outside_graphs(data)
+def _line_graphs(statements: dict[Statement, set[int]]) -> list[ox.Quad]:
+    """One named graph per source line with the claims of that line."""
     out: list[ox.Quad] = []
-    for lf in files:
-        if lf.source.graph in outside:
-            continue
-        for q in lf.quads:
-            if q.subject not in subject_lines:
-                continue
-            statement: Statement = (q.subject, q.predicate, q.object)  # type: ignore[assignment]
-            if statement in state.explicit:
-                lines = state.explicit[statement]
-            elif q.predicate.value == PROV_DERIVED and (n := line_of(q.object)) is not None:
-                lines = {n}
-            elif statement in state.follows and state.follows[statement] in state.explicit:
-                lines = state.explicit[state.follows[statement]]
-            else:
-                lines = subject_lines[q.subject]
-            out.extend(ox.Quad(q.subject, q.predicate, q.object, _iri(f"{LINE_GRAPH}{n}")) for n in lines)
-    return list(dict.fromkeys(out))
+    for (s, p, o), lines in statements.items():
+        out.extend(ox.Quad(s, p, o, _iri(f"{LINE_GRAPH}{n}")) for n in sorted(lines))
+    return sorted(set(out), key=str)
 
 
 def _line_index(line_quads: list[ox.Quad]) -> list[ox.Quad]:
@@ -426,27 +314,95 @@ def _drop_repeats(files: list[LoadedFile]) -> None:
         lf.quads = kept
 
 
+def _labels(quads: Iterable[ox.Quad]) -> dict[Term, str]:
+    labels: dict[Term, str] = {}
+    for q in quads:
+        if q.predicate.value == RDFS_LABEL and isinstance(q.object, ox.Literal):
+            labels.setdefault(q.subject, q.object.value)
+    return labels
+
+
+def _parents(claims: Claims, quads: Iterable[ox.Quad]) -> dict[Term, set[Term]]:
+    """Each actor's broader actors (``nio:actsFor``, ``org:subOrganizationOf``), as stated."""
+    found: dict[Term, set[Term]] = defaultdict(set)
+    links = (NIO + "actsFor", ORG + "subOrganizationOf")
+    for s, p, o in claims.by_statement:
+        if p.value in links:
+            found[s].add(o)
+    for q in quads:
+        if q.predicate.value in links:
+            found[q.subject].add(q.object)
+    return found
+
+
+def _place(files: list[LoadedFile], claims: Claims, integrated: Integrated) -> None:
+    """Put each integrated statement, and each resource's passages, into the file that claims it first."""
+    first: dict[tuple[Term, str], int] = {}
+    passages: dict[Term, set[str]] = defaultdict(set)
+    subject_file: dict[Term, int] = {}
+    for (s, p, _o), claim in sorted(claims.by_statement.items(), key=lambda kv: str(kv[0])):
+        index = claim.files[0]
+        key = (s, "when" if p.value in (DATE, DATE_TEXT, EARLIEST, LATEST) else p.value)
+        first[key] = min(first.get(key, index), index)
+        subject_file[s] = min(subject_file.get(s, index), index)
+        passages[s] |= claim.passages
+    for s, p, o in sorted(integrated.statements, key=str):
+        key = (s, "when" if p.value in (DATE, DATE_TEXT, EARLIEST, LATEST, UNIT) else p.value)
+        lf = files[first.get(key, subject_file.get(s, 0))]
+        lf.quads.append(ox.Quad(s, p, o, ox.NamedNode(lf.source.graph)))
+    for resource, found in sorted(passages.items(), key=lambda kv: str(kv[0])):
+        lf = files[subject_file[resource]]
+        for passage in sorted(found):
+            quad = ox.Quad(resource, _iri(PROV_DERIVED), _iri(passage), ox.NamedNode(lf.source.graph))  # type: ignore[arg-type]
+            lf.quads.append(quad)
+
+
 def generate(loaded: list[LoadedFile], root: Path) -> list[LoadedFile]:
     """Complete the data files in place; return them plus the generated graphs (see the module doc).
 
     Raises GenerationError listing every statement that cannot be generated.
     """
-    state = _State()
     data_files = [lf for lf in loaded if lf.source.kind in ("data", "extra")]
-    for lf in data_files:
-        _expand_blocks(lf, state, root)
-        _add_dates(lf, state, root)
+    claims = collect(data_files, root)
+    problems = list(claims.problems)
+    actor_claims(claims)
+    plain = [q for lf in data_files for q in lf.quads]
+    labels = _labels(plain)
+    integrated = integrate(claims, labels, _parents(claims, plain))
+    problems += integrated.problems
+    _place(data_files, claims, integrated)
     _drop_repeats(data_files)
     data = [q for lf in data_files for q in lf.quads]
-    generated: list[ox.Quad] = _superclass_types(loaded, data)
-    line_quads = _line_graphs(data_files, data, state)
+    graph = ox.NamedNode(GENERATED_GRAPH)
+    generated: list[ox.Quad] = _dates(data_files, problems, root) + _superclass_types(loaded, data)
+    triples = [q.triple for q in data + generated]
+    periods = engagement_periods(triples, claims)
+    parties = event_parties(triples)
+    for s, p, o in periods.quads + parties.quads:
+        generated.append(ox.Quad(s, _iri(p), o, graph))  # type: ignore[arg-type]
+    generated += discrepancy_quads(integrated.disagreements, labels, graph)
+    per_line: dict[Statement, set[int]] = {st: set(c.lines) for st, c in claims.by_statement.items()}
+    for extra_lines in (integrated.line_statements, periods.lines):
+        for statement, lines in extra_lines.items():
+            per_line.setdefault(statement, set()).update(lines)
+    line_quads = _line_graphs(per_line)
     index = _line_index(line_quads)
     source = _source(data, root)
     if source is not None:
-        extra = {q.object.value for q in index if q.predicate.value == PROV_DERIVED}  # type: ignore[union-attr]
-        generated += _passages(data, source, extra, state)
-    if state.problems:
-        raise GenerationError(state.problems)
+        extra = {
+            term_value(q.object)
+            for q in index + generated
+            if q.predicate.value in (PROV_DERIVED, NIO + "claim")
+        }
+        # every line of the source, so that each can be cited, whether or not it states a claim
+        extra |= {f"{RESOURCE}passage/L{n}" for n, text in enumerate(source.lines, 1) if text.strip()}
+        # every part of a line whose quote a passages file writes by hand
+        extra |= {
+            term_value(q.subject).removesuffix("/quote") for q in data if q.predicate.value == OA + "exact"
+        }
+        generated += _passages(data + generated, source, extra, problems)
+    if problems:
+        raise GenerationError(problems)
     folder = root / "data"
     return [
         *loaded,

@@ -72,7 +72,9 @@ def test_each_participation_follows_its_event() -> None:
     graph = Graph().parse(path)
     order = _subject_blocks(path.read_text(encoding="utf-8"))
     nio = "https://w3id.org/nato-iraq/ontology#"
-    pairs = list(graph.subject_objects(URIRef(nio + "hasParticipation")))
+    # an event states its participations in its line blocks (nio:fromLine [ … nio:hasParticipation … ])
+    owner = {block: event for event, block in graph.subject_objects(URIRef(nio + "fromLine"))}
+    pairs = {(owner[block], part) for block, part in graph.subject_objects(URIRef(nio + "hasParticipation"))}
     assert len(pairs) > 50
     for event, participation in pairs:
         event_name, part_name = graph.qname(event), graph.qname(participation)
@@ -80,8 +82,28 @@ def test_each_participation_follows_its_event() -> None:
         group = order[start + 1 :]
         # between the event and its participation only other participations of the same event
         between = group[: group.index(part_name)]
-        owned = {graph.qname(p) for p in graph.objects(event, URIRef(nio + "hasParticipation"))}
+        owned = {graph.qname(p) for e, p in pairs if e == event}
         assert set(between) <= owned, (event_name, part_name, between)
+
+
+def test_line_blocks_are_in_line_order_and_start_with_their_line(mini_project: Path) -> None:
+    target = mini_project / "data" / "lines.ttl"
+    target.write_text(
+        "@prefix nio: <https://w3id.org/nato-iraq/ontology#> .\n"
+        "@prefix event: <https://w3id.org/nato-iraq/id/event/> .\n"
+        "event:x nio:fromLine [ nio:eventType event:b ; nio:sourceLine 66 ] , "
+        "[ nio:sourceLine 12 ; nio:eventType event:a ] , "
+        "[ nio:eventType event:c ; nio:sourceLine 26 ] .\n"
+    )
+    assert run("fmt", "--root", str(mini_project))[0] == 0
+    text = target.read_text()
+    assert text.index("nio:sourceLine 12") < text.index("nio:sourceLine 26") < text.index("nio:sourceLine 66")
+    for n in (12, 26, 66):  # each block opens with its line, before what the line says
+        block = text[text.index(f"nio:sourceLine {n}") - 40 : text.index(f"nio:sourceLine {n}")]
+        assert block.rstrip().endswith("["), block
+    once = text
+    assert run("fmt", "--root", str(mini_project))[0] == 0
+    assert target.read_text() == once
 
 
 def test_dependents_are_grouped_after_their_parent_and_the_rest_keeps_its_order() -> None:

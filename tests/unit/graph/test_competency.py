@@ -31,19 +31,27 @@ def test_there_is_one_query_per_competency_question() -> None:
 def test_cq01_engagements_with_start_and_end(store: ox.Store) -> None:
     rows = {r["engagement"].removeprefix(ID + "engagement/"): r for r in run(store, 1)}
     assert rows["ntm-i"]["end"] == "2011-12-31"  # discontinued 31 December 2011
-    assert rows["ntm-i"]["start"].startswith("2004")
-    assert rows["ntim"]["start"] == "2004-07-30" and rows["ntim"]["end"] == "2004-12-16"
+    assert rows["ntm-i"]["endLines"] == "46"
+    assert rows["ntm-i"]["start"].startswith("2004") and rows["ntm-i"]["startText"] == "End 2004"
+    assert set(rows["ntm-i"]["startLines"].split(", ")) == {"18", "39"}
+    assert rows["ntim"]["start"] == "2004-07-30" and rows["ntim"]["end"] == "2004-12-16"  # renamed NTM-I
     assert rows["nmi"]["start"] == "2018-07-11" and rows["nmi"]["end"] == "ongoing"
+    assert set(rows["nmi"]["startLines"].split(", ")) == {"12", "26", "66"}
     assert rows["ipcp"]["start"] == "2012-09-24"
     assert rows["dcb-package-iraq"]["start"] == "2015-07-31"
-    assert rows["dcb-training-jordan"]["end"] == "2016-12-31"  # the period the source states (line 52)
-    assert rows["core-team"]["end"] == "not stated"
+    # line 52's "between April and December 2016" dates the 350 officers' training, not an end
+    assert (
+        rows["dcb-training-jordan"]["start"] == "2016-04-01"
+        and rows["dcb-training-jordan"]["end"] == "not stated"
+    )
+    assert rows["core-team"]["end"] == "not stated" and "endLines" not in rows["core-team"]
     assert rows["transition-cell"]["start"] == "2012-06-01"
     assert rows["core-team"]["start"] == "2017-01-01"
     assert rows["in-country-training"]["start"] == "2017-01-01"
-    assert rows["in-country-training"]["end"] == "ongoing"
+    assert rows["in-country-training"]["end"] == "ongoing" and rows["in-country-training"]["endLines"] == "23"
     assert all(r.get("start") and r.get("end") for r in rows.values()), "an empty start or end"
     assert rows["dcb-initiative"]["start"] == "not stated"
+    assert rows["gendarmerie-training"]["start"] == "not stated"  # line 42 says it was decided, not begun
     kinds = {r["kind"] for r in rows.values()}
     assert {"mission", "programme", "package", "initiative"} <= kinds
 
@@ -199,7 +207,12 @@ def test_cq16_contradictions(store: ox.Store) -> None:
         by_discrepancy.setdefault(r["discrepancy"], set()).add(int(r["line"]))
     assert all(len(lines) >= 2 for lines in by_discrepancy.values())
     line_sets = list(by_discrepancy.values())
-    assert any({4, 18} <= s for s in line_sets)  # 15,000 officers vs 5,000 + 10,000 personnel
-    assert any({5, 45} <= s for s in line_sets)  # "In 2011" vs "April 2011"
+    assert any({4, 18} <= s for s in line_sets)  # 15,000 officers vs 5,000 + 10,000 personnel (by hand)
+    assert any({27, 67} == s for s in line_sets)  # Allies expand NMI vs Defence Ministers plan to (by rule)
+    assert not any({5, 45} <= s for s in line_sets)  # "In 2011" and "April 2011" agree
     quotes = " ".join(r["quote"] for r in rows)
     assert "15,000 Iraqi officers" in quotes and "over 5,000 military personnel" in quotes
+    sides = {r["side"] for r in rows if "side" in r}
+    assert (
+        "Line 27: who decided NATO Allies" in sides and "Line 67: who decided NATO Defence Ministers" in sides
+    )

@@ -58,14 +58,40 @@ def test_dyadic_table_carries_actor_and_event_codes(built_repo: Path, store: ox.
     assert visit and all(r["cameo_codes"] == "042" and r["plover_types"] == "CONSULT" for r in visit)
     assert {r["source_cameo"] for r in visit} == {"IGOWSTNAT"}
     assert "IRQGOV" in {r["target_cameo"] for r in visit}
-    loose = store.query(
-        """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-           SELECT ?e WHERE { ?e <https://w3id.org/nato-iraq/ontology#eventType> ?t
-             FILTER NOT EXISTS { ?e <https://w3id.org/nato-iraq/ontology#eventType>/skos:closeMatch ?c
-               FILTER (STRSTARTS(STR(?c), "https://w3id.org/nato-iraq/id/concept/cameo/")) } }"""
+    assert all(r["cameo_codes"] and r["plover_types"] for r in rows), "every event has its own codes"
+
+
+def test_events_table_is_shaped_like_an_icews_or_polecat_export(built_repo: Path, store: ox.Store) -> None:
+    rows = list(csv.DictReader((built_repo / "csv" / "events.csv").open(encoding="utf-8")))
+    events = store.query(
+        "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a <https://w3id.org/nato-iraq/ontology#Event> }"
     )
-    assert isinstance(loose, ox.QuerySolutions)
-    only_loose = {s["e"].value for s in loose}
-    uncoded = {r["event"] for r in rows if not r["cameo_codes"]}
-    assert uncoded <= only_loose, "a dyad lacks the CAMEO code of its event type"
-    assert len(uncoded) < len({r["event"] for r in rows}) / 4
+    assert isinstance(events, ox.QuerySolutions)
+    assert len(rows) == int(next(iter(events))["n"].value) == len({r["event_id"] for r in rows})
+    columns = list(rows[0])
+    for first, then in (
+        ("event_date", "source_actor_code"),
+        ("source_actor_code", "cameo_code"),
+        ("cameo_code", "target_actor_code"),
+    ):
+        assert columns.index(first) < columns.index(then)
+    assert all(re.fullmatch(r"\d{3,4}", r["cameo_code"]) and r["plover_type"] for r in rows)
+    assert all(r["event_date"] or r["earliest"] for r in rows)
+    coded = [r for r in rows if r["source_actor_code"] and r["target_actor_code"]]
+    assert len(coded) >= len(rows) * 3 / 4
+    launch = next(r for r in rows if r["event_id"].endswith("/2018-07-11-nmi-launched"))
+    assert (
+        launch["event_date"],
+        launch["source_actor_code"],
+        launch["cameo_code"],
+        launch["plover_type"],
+    ) == ("2018-07-11", "IGOWSTNAT", "072", "AID")
+    assert (launch["target_actor_code"], launch["target_country"], launch["source_lines"]) == (
+        "IRQ",
+        "IRQ",
+        "12; 26; 66",
+    )
+    joined = next(r for r in rows if r["event_id"].endswith("/2017-05-25-nato-joins-coalition"))
+    assert joined["target_actor_code"] == "IGO"  # the Global Coalition has an actor code
+    victory = next(r for r in rows if r["event_id"].endswith("/2017-late-isis-defeated-in-iraq"))
+    assert victory["target_actor_code"] == "IMG" and victory["source_country"] == "IRQ"  # ISIS too

@@ -166,7 +166,7 @@ async def find(
         hits.append(
             Hit(e.iri, e.name, matched, [compact(t) for t in types], href(e.iri, prefix), group, best)
         )
-    hits.sort(key=lambda h: (-h.score, len(h.matched), h.label.lower()))
+    hits.sort(key=lambda h: (-h.score, len(h.matched), h.label.lower(), h.iri))
     return hits[:limit]
 
 
