@@ -1,20 +1,26 @@
-"""Which IRIs a query may reach outside the store: the operator's allowlist, nothing else.
+"""Which IRIs a query may reach outside the store (the operator's allowlist, nothing else), and
+the dataset it runs over.
 
 Oxigraph evaluates ``SERVICE`` by itself over HTTP, so every ``SERVICE`` target must be on the
-allowlist. ``FROM``/``FROM NAMED`` (and the protocol's ``default-graph-uri``/``named-graph-uri``)
-naming a graph of the dataset are local; any other graph IRI must be on the allowlist, and is
-then fetched by the worker (a bounded HTTP GET) and queried with the local graphs named beside
-it. File IRIs are never read, whatever the allowlist says.
+allowlist. ``FROM``/``FROM NAMED`` naming a graph of the dataset are local; any other graph IRI
+must be on the allowlist, and is then fetched by the worker (a bounded HTTP GET) and queried
+with the local graphs named beside it. The protocol's ``default-graph-uri``/``named-graph-uri``
+replace the query's ``FROM`` clauses (SPARQL 1.1 Protocol 2.1.4); a graph they name that the
+dataset does not hold is empty, never fetched. File IRIs are never read, whatever the allowlist
+says.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from kg.engine.base import QueryError
-from kg.engine.guard import QueryShape
+from kg.engine.guard import Reading
+from kg.engine.results import QueryError
+
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|^`\\]*")
 
 
 @dataclass(frozen=True)
@@ -59,22 +65,29 @@ def _refuse(what: str, iri: str | None) -> QueryError:
 
 
 def plan_dataset(
-    shape: QueryShape,
-    default_graphs: Sequence[str],
-    named_graphs: Sequence[str],
+    reading: Reading,
     allow: Allowlist,
     local_graphs: Collection[str],
+    default_graphs: Sequence[str] = (),
+    named_graphs: Sequence[str] = (),
 ) -> Dataset:
-    """Check every remote IRI of the query; raise QueryError(403) or return the dataset to use."""
-    for target in shape.services:
+    """Check every remote IRI of the query; raise QueryError (400, 403) or return the dataset to use.
+
+    ``default_graphs``/``named_graphs``: the protocol's dataset parameters.
+    """
+    for target in reading.services:
         if target is None or not allow.allows(target):
             raise _refuse("SERVICE", target)
-    protocol = bool(default_graphs or named_graphs)
-    # the protocol's graph parameters replace the query's FROM clauses (SPARQL 1.1 Protocol 2.1.4)
-    defaults = list(default_graphs) if protocol else shape.from_graphs
-    named = list(named_graphs) if protocol else shape.from_named
+    if default_graphs or named_graphs:
+        return Dataset(
+            _protocol_graphs("default-graph-uri", default_graphs),
+            _protocol_graphs("named-graph-uri", named_graphs),
+            union=False,
+        )
+    if not (reading.from_graphs or reading.from_named):
+        return Dataset()
     fetch: list[str] = []
-    for kind, group in (("FROM", defaults), ("FROM NAMED", named)):
+    for kind, group in (("FROM", reading.from_graphs), ("FROM NAMED", reading.from_named)):
         for iri in group:
             if iri is not None and iri in local_graphs and urlsplit(iri).scheme.lower() != "file":
                 continue
@@ -82,8 +95,16 @@ def plan_dataset(
                 raise _refuse(kind, iri)
             if iri not in fetch:
                 fetch.append(iri)
-    if shape.from_graphs or shape.from_named or protocol:
-        return Dataset(
-            tuple(i for i in defaults if i), tuple(i for i in named if i), union=False, fetch=tuple(fetch)
-        )
-    return Dataset()
+    return Dataset(
+        tuple(i for i in reading.from_graphs if i),
+        tuple(i for i in reading.from_named if i),
+        union=False,
+        fetch=tuple(fetch),
+    )
+
+
+def _protocol_graphs(name: str, iris: Sequence[str]) -> tuple[str, ...]:
+    for iri in iris:
+        if not _ABSOLUTE_IRI.fullmatch(iri):
+            raise QueryError(f"{name} {iri!r} is not an absolute IRI.", 400)
+    return tuple(dict.fromkeys(iris))

@@ -7,9 +7,10 @@ import time
 import pytest
 
 from helpers.queries import KINDS, chain
-from kg.engine.base import QueryError
-from kg.engine.guard import MAX_CHAIN, MAX_TOKENS, inspect_query
+from kg.defaults import MAX_CHAIN, MAX_TOKENS
+from kg.engine.guard import read
 from kg.engine.lexer import tokens
+from kg.engine.results import QueryError
 
 N = 10_000
 
@@ -17,26 +18,26 @@ N = 10_000
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_long_chain_is_refused_with_the_limit_named(kind: str) -> None:
     with pytest.raises(QueryError) as caught:
-        inspect_query(chain(kind, N), 200)
+        read(chain(kind, N), max_depth=200)
     assert caught.value.status == 400
     assert f"limit {MAX_CHAIN}" in caught.value.message, caught.value.message
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_chains_of_real_query_size_pass(kind: str) -> None:
-    assert inspect_query(chain(kind, 300), 200).kind in ("solutions", "boolean")
+    assert read(chain(kind, 300), max_depth=200).kind in ("solutions", "boolean")
 
 
 def test_typed_literals_and_long_values_blocks_are_not_chains() -> None:
     rows = " ".join(f'"2020-01-{i % 28 + 1:02d}"^^xsd:date' for i in range(5000))
-    assert inspect_query(f"SELECT * WHERE {{ VALUES ?d {{ {rows} }} }}", 200).kind == "solutions"
+    assert read(f"SELECT * WHERE {{ VALUES ?d {{ {rows} }} }}", max_depth=200).kind == "solutions"
 
 
 def test_too_many_tokens_is_refused_without_reading_them_all() -> None:
     text = "SELECT * WHERE { " + "?s ?p ?o . " * 100_000 + "}"
     start = time.perf_counter()
     with pytest.raises(QueryError) as caught:
-        inspect_query(text, 200, max_chain=10**9)
+        read(text, max_depth=200, max_chain=10**9)
     assert caught.value.status == 400 and f"more than {MAX_TOKENS} tokens" in caught.value.message
     assert time.perf_counter() - start < 2.0
 
