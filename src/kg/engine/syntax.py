@@ -73,8 +73,7 @@ def explain(plan: QueryPlan, message: str) -> str:
     near = f"near `{at[1]}`" if at else "at the end of the query"
     if reasons:
         said = "; ".join(r[0].lower() + r[1:] if r[1:2].islower() else r for r in reasons)
-        hints = [HINTS[r] for r in reasons if r in HINTS]
-        why = f": {said}" + (f" ({'; '.join(hints)})" if hints else "")
+        why = ": " + "; ".join([said, *(HINTS[r] for r in reasons if r in HINTS)])
     elif wanted:
         listed = ", ".join(f"`{w}`" for w in wanted)
         why = f": expected {listed}" if len(wanted) == 1 else f": expected one of {listed}"
