@@ -44,6 +44,7 @@ SIMPLE_KINDS = {"other", "name", "punct"}  # the tokens a chain limit stops the 
 DECLARING = {"BASE", "PREFIX", "SERVICE", "FROM"}  # keywords followed by what they declare or name
 MODIFIERS = {"DISTINCT", "REDUCED"}  # may stand between SELECT and its *
 _LOCAL_ESCAPE = re.compile(r"\\(.)")  # in a prefixed name's local part: ex:a\.b is ex:a.b
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")  # an absolute IRI starts with its scheme
 
 
 @dataclass
@@ -276,9 +277,19 @@ def _iri(token: Token) -> str:
 
 
 def _absolute(iri: str, base: str | None) -> str | None:
-    if ":" in iri.split("/", 1)[0]:
+    """``iri`` resolved against ``base`` as RFC 3986 says (as Oxigraph resolves it), or None when
+    it stays relative. (``urljoin`` drops an empty query or fragment: ``y#`` keeps its ``#``.)"""
+    if _SCHEME.match(iri):
         return iri
-    return urljoin(base, iri) if base is not None else None
+    if base is None:
+        return None
+    joined = urljoin(base, iri)
+    if not _SCHEME.match(joined):  # a base whose scheme urljoin does not resolve against
+        return None
+    path, hashed, _ = iri.partition("#")
+    if "?" in path and "?" not in joined.partition("#")[0]:
+        joined = joined.replace("#", "?#", 1) if "#" in joined else joined + "?"
+    return joined + "#" if hashed and "#" not in joined else joined
 
 
 def _target(tok: Token | None, base: str | None, prefixes: Mapping[str, str]) -> str | None:

@@ -43,6 +43,15 @@ def test_service_targets_are_found_only_where_they_are(text: str, expected: list
     assert services(text) == expected
 
 
+def test_relative_iris_resolve_as_rfc_3986_and_oxigraph_say() -> None:
+    """A relative BASE resolves against the BASE before it; an empty fragment or query stays."""
+    text = "BASE <http://a.example/k> BASE <w#h> SELECT * FROM <y#> FROM NAMED <z?> {}"
+    reading = read(text)
+    assert (reading.from_graphs, reading.from_named) == (["http://a.example/y#"], ["http://a.example/z?"])
+    assert reading.bases == ["http://a.example/k", "w#h"]  # as written
+    assert read("BASE <tag:a,2020:> SELECT * FROM <x> {}").from_graphs == [None]  # no hierarchy to resolve in
+
+
 def test_from_clauses_are_resolved() -> None:
     shape = read("PREFIX g: <https://w3id.org/nato-iraq/graph/data/> SELECT * FROM g:events {}")
     assert (shape.kind, shape.from_graphs) == ("solutions", LOCAL)
