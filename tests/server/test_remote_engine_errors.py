@@ -17,7 +17,7 @@ import pytest
 from helpers import free_port
 from helpers.federation import answer
 from kg.engine.base import QueryError
-from kg.engine.plan import Limits
+from kg.engine.plan import Limits, limits_for
 from kg.engine.remote import RemoteEngine
 from kg.engine.remote_config import EngineConfigError, remote_engine
 from kg.settings import Settings
@@ -131,12 +131,18 @@ def test_kg_serve_engine_takes_limits_from_settings_and_credentials_from_the_env
 ) -> None:
     stub = Stub("xml")
     settings = Settings(
-        root=tmp_path, query_timeout=7, max_rows=3, allow_service=["http://example.org/sparql"]
+        root=tmp_path,
+        query_timeout=7,
+        max_rows=3,
+        max_tokens=99,
+        max_chain=9,
+        allow_service=["http://example.org/sparql"],
     )
     try:
         engine = remote_engine(stub.url, settings, {"KG_ENGINE_TOKEN": "t0ken", "KG_ENGINE_UNION": "store"})
-        assert (engine.timeout, engine.max_rows, engine.union) == (7, 3, "store")
-        assert engine.allow.allows("http://example.org/sparql")
+        assert (engine.limits, engine.union) == (limits_for(settings), "store")  # every limit, as the pool's
+        assert (engine.limits.timeout, engine.limits.max_tokens, engine.limits.max_chain) == (7, 99, 9)
+        assert engine.limits.allow.allows("http://example.org/sparql")
         assert stub.authorizations and set(stub.authorizations) == {"Bearer t0ken"}
         basic = remote_engine(stub.url, settings, {"KG_ENGINE_USER": "u", "KG_ENGINE_PASSWORD": "p"})
         answer(basic, "SELECT ?x WHERE { ?x ?p ?o }", [JSON])
