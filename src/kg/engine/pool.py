@@ -27,7 +27,7 @@ from kg.engine.plan import DEFAULT_LIMITS, LaneName, Limits, QueryPlan, limits_f
 from kg.engine.process import WorkerGone, WorkerProcess
 from kg.engine.results import QueryError, QueryResult
 from kg.engine.spool import Spools
-from kg.engine.stores import UNION_LIMIT, build_id, graph_names, prepare_store
+from kg.engine.stores import build_id, graph_names, prepare_store
 
 if TYPE_CHECKING:
     from kg.settings import Settings
@@ -53,7 +53,7 @@ class PoolEngine(QueryEngine):
         workers: int = 2,
         client_queries: int = defaults.CLIENT_QUERIES,
         build_info: Path | None = None,
-        union_limit: int = UNION_LIMIT,
+        union_limit: int = defaults.UNION_LIMIT,
         memory_mb: int = defaults.WORKER_MEMORY_MB,
         spools: Spools | None = None,
     ) -> None:

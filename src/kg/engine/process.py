@@ -219,7 +219,7 @@ class WorkerProcess:
     async def ask(self, plan: QueryPlan) -> Answer:
         """Send ``plan``; return the answer's header and its whole body (bytes, or a spool that
         the caller must read or close)."""
-        if not self.usable:
+        if self.answers.gone is not None or self.transport.get_returncode() is not None:
             raise WorkerGone(self.answers.gone or "the worker has exited")
         payload = pickle.dumps(plan)
         waiter: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
