@@ -119,7 +119,8 @@ class PoolEngine(QueryEngine):
                     "memory limit); it was not answered. Simplify it, or try again later.",
                     503,
                 ) from None
-            worker.retired = bool(header.get("retire"))  # it ran out of memory: start afresh
+            if header.get("retire"):  # it ran out of memory: start afresh
+                worker.retired = True
         if not header.get("ok"):
             raise QueryError(str(header.get("message", "Query failed.")), int(header.get("status", 500)))
         kind, media, truncated, rows = header["kind"], header["media"], header["truncated"], header["rows"]
