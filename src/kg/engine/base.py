@@ -44,9 +44,11 @@ class QueryEngine(ABC):
         *,
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
+        client: str | None = None,
     ) -> QueryPlan:
         """A plan for one of the site's own queries (a page's): under this engine's limits, in
-        the pages' lane (see :mod:`kg.engine.fairness`)."""
+        the pages' lane, for ``client`` (the reader's address, for turns among readers; see
+        :mod:`kg.engine.fairness`)."""
         return plan_query(
             query,
             accepted=accepted,
@@ -54,6 +56,7 @@ class QueryEngine(ABC):
             named_graphs=named_graphs,
             limits=self.limits,
             local_graphs=self.named_graphs(),
+            client=client,
             lane="pages",
         )
 
@@ -79,9 +82,13 @@ async def ask(
     *,
     default_graphs: Sequence[str] = (),
     named_graphs: Sequence[str] = (),
+    client: str | None = None,
 ) -> QueryResult:
-    """One of the site's own queries, planned under ``engine``'s limits and run, its body collected."""
-    plan = engine.plan(query, accepted, default_graphs=default_graphs, named_graphs=named_graphs)
+    """One of the site's own queries, planned under ``engine``'s limits (for the reader at
+    ``client``) and run, its body collected."""
+    plan = engine.plan(
+        query, accepted, default_graphs=default_graphs, named_graphs=named_graphs, client=client
+    )
     result = await engine.run(plan)
     if result.chunks is None:
         return result
