@@ -19,8 +19,7 @@ from helpers.federation import Listener, answer, rows
 from helpers.oxigraph_server import Oxigraph, start_oxigraph, stop_oxigraph
 from kg.engine.base import QueryError
 from kg.engine.embedded import EmbeddedEngine
-from kg.engine.plan import Limits
-from kg.engine.policy import Allowlist
+from kg.engine.plan import Allowlist, Limits
 from kg.engine.remote import RemoteEngine
 from kg.formats import GRAPHS, SOLUTIONS
 from kg.namespaces import GRAPH

@@ -6,7 +6,7 @@ its length, and learns everything later steps need: the query form, its ``PREFIX
 declarations, the prefixes it uses, the order of a ``SELECT *``'s variables, and every
 ``SERVICE`` target and ``FROM``/``FROM NAMED`` graph as an absolute IRI (``PREFIX`` and ``BASE``
 resolved; a target it cannot resolve, such as a variable, an unknown prefix or a relative IRI
-without a base, is ``None``, so that the policy refuses it).
+without a base, is ``None``, so that the plan refuses it).
 
 It refuses updates (403) and queries too complex for the engine (400): more than ``max_tokens``
 tokens, brackets nested deeper than ``max_depth``, or more than ``max_chain`` of one operator or

@@ -3,29 +3,40 @@
 ``plan_query`` reads the query once (its tokens, :mod:`kg.engine.lexer`, read by
 :func:`kg.engine.guard.read`: form, updates, nesting and complexity limits, ``PREFIX`` and
 ``BASE`` declarations, prefixes used, ``SELECT *`` order, ``SERVICE``/``FROM`` targets), checks
-the remote IRIs against the allowlist and settles the dataset (:mod:`kg.engine.policy`), and picks
+the IRIs the query would reach against the operator's allowlist, settles the dataset, and picks
 the media type from ``format=`` and Accept (406 when none fits). The plan carries what the reading
 found to every engine: the predeclared prefixes the query uses without declaring them (the
 embedded engine passes them to Oxigraph, the remote one declares them in the text it sends), its
 own declarations and ``BASE``, and the column order of a ``SELECT *``. Every engine executes a
 ``QueryPlan`` as it is; none reads the query, checks or negotiates again.
 
+What a query may reach: Oxigraph evaluates ``SERVICE`` by itself over HTTP, so every ``SERVICE``
+target must be on the allowlist. ``FROM``/``FROM NAMED`` naming a graph of the dataset are local;
+any other graph IRI must be on the allowlist, and is then fetched by the worker (a bounded HTTP
+GET) and queried with the local graphs named beside it. The protocol's
+``default-graph-uri``/``named-graph-uri`` replace the query's ``FROM`` clauses (SPARQL 1.1
+Protocol 2.1.4); a graph they name that the dataset does not hold is empty, never fetched. File
+IRIs are never read, whatever the allowlist says.
+
 ``limits_for`` is the one place where the per-query limits are made from the settings.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
 
 from kg import defaults
-from kg.engine.guard import read
+from kg.engine.guard import Reading, read
 from kg.engine.lexer import tokens
-from kg.engine.policy import NO_REMOTE, Allowlist, Dataset, plan_dataset
 from kg.engine.results import QueryError, ResultKind
 from kg.formats import DEFAULT, GRAPHS, SOLUTIONS, choose
 from kg.namespaces import PREFIXES
+
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|^`\\]*")
 
 if TYPE_CHECKING:  # (not imported at run time: worker processes need no settings machinery)
     from kg.settings import Settings
@@ -33,6 +44,31 @@ if TYPE_CHECKING:  # (not imported at run time: worker processes need no setting
 LaneName = Literal["sparql", "pages"]
 """Who asked: a client of ``/sparql``, or the site itself for one of its pages (see
 :mod:`kg.engine.fairness`)."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset one query runs over, as the worker needs it."""
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    union: bool = True  # no FROM and no protocol graphs: the default graph is the union of all graphs
+    fetch: tuple[str, ...] = ()  # remote graphs (allowlisted) the worker downloads first
+
+
+@dataclass(frozen=True)
+class Allowlist:
+    """Endpoints and graph URLs the operator allows; an entry ending in ``/`` allows everything under it."""
+
+    entries: tuple[str, ...] = field(default_factory=tuple)
+
+    def allows(self, iri: str) -> bool:
+        if urlsplit(iri).scheme.lower() not in ("http", "https"):
+            return False
+        return any(iri == e or (e.endswith("/") and iri.startswith(e)) for e in self.entries)
+
+
+NO_REMOTE = Allowlist()
 
 
 @dataclass(frozen=True)
@@ -120,7 +156,19 @@ def plan_query(
         max_tokens=limits.max_tokens,
         max_chain=limits.max_chain,
     )
-    dataset = plan_dataset(reading, limits.allow, local_graphs, default_graphs, named_graphs)
+    for target in reading.services:  # what it may reach, and the dataset it runs over
+        if target is None or not limits.allow.allows(target):
+            raise _refused("SERVICE", target)
+    if default_graphs or named_graphs:  # (they replace FROM; a graph the store lacks is empty)
+        dataset = Dataset(
+            _absolute("default-graph-uri", default_graphs),
+            _absolute("named-graph-uri", named_graphs),
+            union=False,
+        )
+    elif reading.from_graphs or reading.from_named:
+        dataset = _from_clauses(reading, limits.allow, local_graphs)
+    else:
+        dataset = Dataset()
     kind: ResultKind = reading.kind or "solutions"
     among = GRAPHS if kind == "graph" else SOLUTIONS
     chosen = choose(among, format_param, accepted, DEFAULT["graph" if kind == "graph" else "solutions"])
@@ -149,3 +197,48 @@ def plan_query(
         client,
         lane,
     )
+
+
+def _refused(what: str, iri: str | None) -> QueryError:
+    if iri is None:
+        return QueryError(
+            f"{what} target must be an IRI known before the query runs (no variable, no unknown "
+            "prefix, no relative IRI without BASE): this endpoint only reaches allowlisted endpoints.",
+            403,
+        )
+    if urlsplit(iri).scheme.lower() == "file":
+        return QueryError(f"{what} <{iri}>: file IRIs are never read by this endpoint.", 403)
+    return QueryError(
+        f"{what} <{iri}> is not allowed: this endpoint only reaches remote endpoints and graphs "
+        "on its operator's allowlist (kg serve --allow-service URL).",
+        403,
+    )
+
+
+def _from_clauses(reading: Reading, allow: Allowlist, local_graphs: Collection[str]) -> Dataset:
+    """The dataset of the query's ``FROM``/``FROM NAMED``: local graphs, and allowlisted remote
+    ones the worker fetches; QueryError(403) for any other."""
+    fetch: list[str] = []
+    for kind, group in (("FROM", reading.from_graphs), ("FROM NAMED", reading.from_named)):
+        for iri in group:
+            if iri is not None and iri in local_graphs and urlsplit(iri).scheme.lower() != "file":
+                continue
+            if iri is None or not allow.allows(iri):
+                raise _refused(kind, iri)
+            if iri not in fetch:
+                fetch.append(iri)
+    return Dataset(
+        tuple(i for i in reading.from_graphs if i),
+        tuple(i for i in reading.from_named if i),
+        union=False,
+        fetch=tuple(fetch),
+    )
+
+
+def _absolute(name: str, iris: Sequence[str]) -> tuple[str, ...]:
+    """The protocol's graph IRIs ``iris`` (parameter ``name``), once each; QueryError(400) for
+    one that is not absolute."""
+    for iri in iris:
+        if not _ABSOLUTE_IRI.fullmatch(iri):
+            raise QueryError(f"{name} {iri!r} is not an absolute IRI.", 400)
+    return tuple(dict.fromkeys(iris))

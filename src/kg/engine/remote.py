@@ -34,8 +34,7 @@ import httpx
 
 from kg.build.dumps import DEFAULT_GRAPH_PARTS
 from kg.engine.base import QueryEngine, QueryError, QueryResult
-from kg.engine.plan import DEFAULT_LIMITS, Limits, QueryPlan
-from kg.engine.policy import Dataset
+from kg.engine.plan import DEFAULT_LIMITS, Dataset, Limits, QueryPlan
 from kg.engine.remote_results import REMOTE_ACCEPT, Call, CappedReader, column, remote_error
 from kg.namespaces import GRAPH
 

@@ -26,8 +26,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from kg.engine.embedded import run_plan
-from kg.engine.plan import QueryPlan
-from kg.engine.policy import Dataset
+from kg.engine.plan import Dataset, QueryPlan
 from kg.engine.process import HEADER
 from kg.engine.results import QueryError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.engine.guard import read
-from kg.engine.policy import Allowlist, plan_dataset
+from kg.engine.plan import NO_REMOTE, Allowlist, Dataset, Limits, plan_query
 from kg.engine.results import QueryError
 
 LOCAL = ["https://w3id.org/nato-iraq/graph/data/events"]
@@ -92,15 +92,18 @@ def test_depth_is_counted_outside_strings() -> None:
     assert "nested too deeply" in caught.value.message
 
 
-def test_policy_allows_local_graphs_and_allowlisted_endpoints_only() -> None:
+def dataset_of(text: str, allow: Allowlist = NO_REMOTE, **protocol: list[str]) -> Dataset:
+    return plan_query(text, limits=Limits(allow=allow), local_graphs=LOCAL, **protocol).dataset  # type: ignore[arg-type]
+
+
+def test_plans_reach_local_graphs_and_allowlisted_endpoints_only() -> None:
     allow = Allowlist(("http://127.0.0.1:9999/sparql", "http://data.example/"))
-    ok = read("SELECT * { SERVICE <http://127.0.0.1:9999/sparql> {} }", max_depth=200)
-    assert plan_dataset(ok, allow, LOCAL).union
-    local = read(f"SELECT * FROM <{LOCAL[0]}> {{}}", max_depth=200)
-    dataset = plan_dataset(local, Allowlist(), LOCAL)
+    assert dataset_of("SELECT * { SERVICE <http://127.0.0.1:9999/sparql> {} }", allow).union
+    dataset = dataset_of(f"SELECT * FROM <{LOCAL[0]}> {{}}")
     assert (dataset.default_graphs, dataset.union, dataset.fetch) == (tuple(LOCAL), False, ())
-    remote = read("SELECT * FROM <http://data.example/g.ttl> {}", max_depth=200)
-    assert plan_dataset(remote, allow, LOCAL).fetch == ("http://data.example/g.ttl",)
+    assert dataset_of("SELECT * FROM <http://data.example/g.ttl> {}", allow).fetch == (
+        "http://data.example/g.ttl",
+    )
     for text in [
         "SELECT * { SERVICE <http://127.0.0.1:9999/other> {} }",
         "SELECT * { SERVICE ?x {} }",
@@ -108,11 +111,13 @@ def test_policy_allows_local_graphs_and_allowlisted_endpoints_only() -> None:
         "SELECT * FROM NAMED <file:///etc/passwd> {}",
     ]:
         with pytest.raises(QueryError) as caught:
-            plan_dataset(read(text, max_depth=200), allow, LOCAL)
+            dataset_of(text, allow)
         assert caught.value.status == 403, text
     # the protocol's graphs replace FROM and are never fetched: a graph the dataset lacks is empty
-    protocol = plan_dataset(read("SELECT * {}"), Allowlist(("file:///",)), LOCAL, ["file:///etc/passwd"])
+    protocol = dataset_of(
+        "SELECT * FROM <http://elsewhere.example/g> {}", default_graphs=["file:///etc/passwd"]
+    )
     assert (protocol.default_graphs, protocol.union, protocol.fetch) == (("file:///etc/passwd",), False, ())
     with pytest.raises(QueryError) as caught:
-        plan_dataset(read("SELECT * {}"), Allowlist(), LOCAL, ["not an IRI"])
+        dataset_of("SELECT * {}", default_graphs=["not an IRI"])
     assert caught.value.status == 400
