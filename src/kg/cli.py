@@ -161,8 +161,9 @@ def query(root: Path | None, query: str, output: str, dist: Path | None) -> None
     """
     import pyoxigraph as ox
 
+    from kg.engine.plan import plan_query
+    from kg.engine.results import QueryError
     from kg.engine.syntax import explain
-    from kg.namespaces import PREFIXES
     from kg.terminal import render
 
     text = query
@@ -173,9 +174,12 @@ def query(root: Path | None, query: str, output: str, dist: Path | None) -> None
     store_path = _built_store(root, dist)
     store = ox.Store.read_only(str(store_path))
     try:
-        result = store.query(text, prefixes=PREFIXES)
+        plan = plan_query(text)
+        result = store.query(text, prefixes=dict(plan.prefixes))
+    except QueryError as err:
+        raise click.ClickException(err.message) from None
     except SyntaxError as err:
-        raise click.ClickException(explain(text, str(err), PREFIXES)) from None
+        raise click.ClickException(explain(plan, str(err))) from None
     click.echo(render(result, output))
 
 

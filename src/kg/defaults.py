@@ -16,6 +16,8 @@ UNION_LIMIT = 10_000_000
 CACHE_MB = 64
 WORKER_MEMORY_MB = 4096
 CLIENT_QUERIES = 0  # 0: half the workers, at least one
+SPOOL_MB = 1024  # large results waiting on disk for their clients, in all
+CLIENT_SPOOL_MB = 256  # … for one client address
 
 # per request and connection
 MAX_BODY = 1024 * 1024

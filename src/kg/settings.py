@@ -37,7 +37,8 @@ class Settings(BaseSettings):
     )
     workers: int = Field(
         default_factory=lambda: max(2, os.cpu_count() or 2),
-        description="Query worker processes, each running one query at a time (default: CPUs, at least 2).",
+        description="Query worker processes for /sparql, each running one query at a time (default: CPUs, at "
+        "least 2); one more answers the site's own pages.",
     )
     allow_service: list[str] = Field(
         default_factory=list,
@@ -70,8 +71,16 @@ class Settings(BaseSettings):
     )
     client_queries: int = Field(
         default=defaults.CLIENT_QUERIES,
-        description="Most uncached queries one client address may run at once (429 above); 0: half the "
-        "workers, at least one.",
+        description="Most uncached /sparql queries one client address may run at once (429 above); 0: half "
+        "the workers, at least one. The site's own pages are not counted: they have a worker of their own.",
+    )
+    spool_mb: int = Field(
+        default=defaults.SPOOL_MB,
+        description="Disk for large query results waiting for their clients, in MiB (503 above).",
+    )
+    client_spool_mb: int = Field(
+        default=defaults.CLIENT_SPOOL_MB,
+        description="Disk for large query results waiting for one client address, in MiB (503 above).",
     )
     max_head: int = Field(
         default=defaults.MAX_HEAD, description="Largest request line plus headers in bytes (400 above)."

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from helpers import FIXTURES, copy_project
 from kg.engine.embedded import EmbeddedEngine
-from kg.engine.policy import Allowlist
+from kg.engine.plan import limits_for
 from kg.settings import Settings
 from kg.web.app import create_app
 
@@ -38,12 +38,7 @@ def client(
 ) -> TestClient:
     """A TestClient over the app serving the built ``root`` (``fields`` override Settings)."""
     settings = Settings(root=root, **fields)
-    engine = EmbeddedEngine(
-        settings.store_path,
-        settings.data,
-        allow=Allowlist(tuple(settings.allow_service)),
-        max_rows=settings.max_rows,
-    )
+    engine = EmbeddedEngine(settings.store_path, settings.data, limits=limits_for(settings))
     return TestClient(create_app(settings, engine), base_url=base_url, follow_redirects=follow_redirects)
 
 

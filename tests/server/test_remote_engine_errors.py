@@ -17,6 +17,7 @@ import pytest
 from helpers import free_port
 from helpers.federation import answer
 from kg.engine.base import QueryError
+from kg.engine.plan import Limits, limits_for
 from kg.engine.remote import RemoteEngine
 from kg.engine.remote_config import EngineConfigError, remote_engine
 from kg.settings import Settings
@@ -92,7 +93,7 @@ class _StubHandler(BaseHTTPRequestHandler):
 def test_remote_failures_become_clear_errors(mode: str, status: int, words: str) -> None:
     stub = Stub(mode)
     try:
-        engine = RemoteEngine(stub.url, timeout=0.5)
+        engine = RemoteEngine(stub.url, limits=Limits(timeout=0.5))
         t0 = time.monotonic()
         with pytest.raises(QueryError) as err:
             answer(engine, "SELECT ?x WHERE { ?x ?p ?o }", [JSON])
@@ -103,7 +104,7 @@ def test_remote_failures_become_clear_errors(mode: str, status: int, words: str)
 
 
 def test_an_unreachable_store_is_a_502() -> None:
-    engine = RemoteEngine(f"http://127.0.0.1:{free_port()}/query", timeout=2)
+    engine = RemoteEngine(f"http://127.0.0.1:{free_port()}/query", limits=Limits(timeout=2))
     with pytest.raises(QueryError) as err:
         answer(engine, "SELECT * WHERE { ?s ?p ?o }", [JSON])
     assert err.value.status == 502 and "cannot be reached" in err.value.message
@@ -112,7 +113,9 @@ def test_an_unreachable_store_is_a_502() -> None:
 def test_answers_in_other_formats_are_read_capped_and_rewritten() -> None:
     stub, turtle = Stub("xml"), Stub("turtle")
     try:
-        got = answer(RemoteEngine(stub.url, max_rows=2), "SELECT ?x WHERE { ?x ?p ?o }", [JSON])
+        got = answer(
+            RemoteEngine(stub.url, limits=Limits(max_rows=2)), "SELECT ?x WHERE { ?x ?p ?o }", [JSON]
+        )
         data: dict[str, Any] = json.loads(got.body)
         assert (got.rows, got.truncated) == (2, True)
         assert data["results"]["bindings"][0]["x"] == {"type": "literal", "value": "one", "xml:lang": "en"}
@@ -128,12 +131,18 @@ def test_kg_serve_engine_takes_limits_from_settings_and_credentials_from_the_env
 ) -> None:
     stub = Stub("xml")
     settings = Settings(
-        root=tmp_path, query_timeout=7, max_rows=3, allow_service=["http://example.org/sparql"]
+        root=tmp_path,
+        query_timeout=7,
+        max_rows=3,
+        max_tokens=99,
+        max_chain=9,
+        allow_service=["http://example.org/sparql"],
     )
     try:
         engine = remote_engine(stub.url, settings, {"KG_ENGINE_TOKEN": "t0ken", "KG_ENGINE_UNION": "store"})
-        assert (engine.timeout, engine.max_rows, engine.union) == (7, 3, "store")
-        assert engine.allow.allows("http://example.org/sparql")
+        assert (engine.limits, engine.union) == (limits_for(settings), "store")  # every limit, as the pool's
+        assert (engine.limits.timeout, engine.limits.max_tokens, engine.limits.max_chain) == (7, 99, 9)
+        assert engine.limits.allow.allows("http://example.org/sparql")
         assert stub.authorizations and set(stub.authorizations) == {"Bearer t0ken"}
         basic = remote_engine(stub.url, settings, {"KG_ENGINE_USER": "u", "KG_ENGINE_PASSWORD": "p"})
         answer(basic, "SELECT ?x WHERE { ?x ?p ?o }", [JSON])

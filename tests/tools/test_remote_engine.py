@@ -19,7 +19,7 @@ from helpers.federation import Listener, answer, rows
 from helpers.oxigraph_server import Oxigraph, start_oxigraph, stop_oxigraph
 from kg.engine.base import QueryError
 from kg.engine.embedded import EmbeddedEngine
-from kg.engine.policy import Allowlist
+from kg.engine.plan import Allowlist, Limits
 from kg.engine.remote import RemoteEngine
 from kg.formats import GRAPHS, SOLUTIONS
 from kg.namespaces import GRAPH
@@ -100,7 +100,7 @@ def test_every_media_type_is_written_as_the_embedded_engine_writes_it(
 
 
 def test_the_row_cap_cuts_and_says_so(servers: dict[str, Oxigraph], embedded: EmbeddedEngine) -> None:
-    engine = RemoteEngine(servers["dataset"].query_url, max_rows=7)
+    engine = RemoteEngine(servers["dataset"].query_url, limits=Limits(max_rows=7))
     cut = answer(engine, "SELECT * WHERE { ?s ?p ?o }", [JSON])
     assert (cut.rows, cut.truncated, len(json.loads(cut.body)["results"]["bindings"])) == (7, True, 7)
     graph = answer(engine, "CONSTRUCT WHERE { ?s ?p ?o }", ["application/n-triples"])
@@ -144,7 +144,7 @@ def test_the_endpoint_rules_hold_before_anything_is_sent(remote: RemoteEngine) -
 
 def test_an_allowlisted_service_is_run_by_the_store(servers: dict[str, Oxigraph]) -> None:
     other = servers["store"].query_url
-    engine = RemoteEngine(servers["dataset"].query_url, allow=Allowlist((other,)))
+    engine = RemoteEngine(servers["dataset"].query_url, limits=Limits(allow=Allowlist((other,))))
     # DISTINCT: a store whose default graph is the union of all graphs also merges the per-line copies
     label = "organisation:north-atlantic-council rdfs:label ?l"
     query = f"SELECT DISTINCT ?l WHERE {{ SERVICE <{other}> {{ {label} }} }}"

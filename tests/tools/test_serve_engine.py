@@ -25,6 +25,7 @@ from rdflib.compare import isomorphic
 from helpers import REPO, Server, free_port, start_server, stop_server
 from helpers.federation import root_for, rows
 from helpers.oxigraph_server import Oxigraph, start_oxigraph, stop_oxigraph
+from kg.engine.plan import limits_for
 from kg.engine.remote import RemoteEngine
 from kg.namespaces import BASE
 from kg.publish import Target, publish
@@ -52,7 +53,7 @@ def in_process(store: Oxigraph, built_repo: Path, tmp_path_factory: pytest.TempP
     url = f"http://127.0.0.1:{port}"
     root = root_for(built_repo, tmp_path_factory.mktemp("in-process"))
     settings = Settings(root=root, public_url=url, port=port)
-    app = create_app(settings, RemoteEngine(store.query_url, timeout=settings.query_timeout))
+    app = create_app(settings, RemoteEngine(store.query_url, limits=limits_for(settings)))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

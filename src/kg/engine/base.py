@@ -1,57 +1,34 @@
-"""The one interface every query back end implements."""
+"""The one interface every query back end implements: ``run(plan)``, and ``ask`` for the site's own queries.
+
+A query reaches a store in one way: :func:`kg.engine.plan.plan_query` reads it once and decides
+everything (checks, dataset, media type, limits); an engine runs the ``QueryPlan`` as it is.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Sequence
+from dataclasses import replace
 
-if TYPE_CHECKING:
-    from kg.engine.plan import Limits, QueryPlan
+from kg.engine.plan import DEFAULT_LIMITS, Limits, QueryPlan, plan_query
+from kg.engine.results import QueryError, QueryResult, ResultKind
 
-ResultKind = Literal["solutions", "boolean", "graph"]
-
-
-class QueryError(Exception):
-    """The query cannot be run; ``status`` is the HTTP status that describes why."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
-@dataclass(frozen=True)
-class QueryResult:
-    """One answer. ``truncated``: the row cap cut it. ``chunks``: the body, streamed, instead of ``body``."""
-
-    kind: ResultKind
-    body: bytes
-    media_type: str
-    truncated: bool = False
-    rows: int | None = None
-    chunks: AsyncIterator[bytes] | None = None
-
-
-async def collected(pending: Awaitable[QueryResult]) -> QueryResult:
-    """The result of ``pending`` with a streamed body gathered into ``body``."""
-    result = await pending
-    if result.chunks is None:
-        return result
-    body = b"".join([chunk async for chunk in result.chunks])
-    return QueryResult(result.kind, body, result.media_type, result.truncated, result.rows)
+__all__ = ["QueryEngine", "QueryError", "QueryResult", "ResultKind", "ask"]
 
 
 class QueryEngine(ABC):
     """Runs read-only SPARQL queries over the published dataset: executes a ``QueryPlan``.
 
-    Engines are async only: ``run`` must not block the event loop. ``limits`` are the ones
-    ``plan`` (and so ``ask``, used by the pages) plans with; requests to ``/sparql`` are planned
-    by the router from the settings.
+    Engines are async only: ``run`` must not block the event loop. ``limits`` are the ones the
+    site's own queries (``plan``, ``ask``) are planned with; requests to ``/sparql`` are planned
+    by the router from the settings (the same limits, :func:`kg.engine.plan.limits_for`).
     """
 
-    limits: Limits
+    limits: Limits = DEFAULT_LIMITS
+    version: str = ""
+    """Changes whenever the data changes (part of the result-cache key); "" if unknown."""
+    graphs: tuple[str, ...] = ()
+    """The IRIs of the named graphs in the dataset, as the engine last saw them."""
 
     @abstractmethod
     async def run(self, plan: QueryPlan) -> QueryResult:
@@ -67,11 +44,11 @@ class QueryEngine(ABC):
         *,
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
+        client: str | None = None,
     ) -> QueryPlan:
-        """A plan for ``query`` under this engine's limits (``default_graphs``/``named_graphs``:
-        the protocol's dataset parameters)."""
-        from kg.engine.plan import plan_query
-
+        """A plan for one of the site's own queries (a page's): under this engine's limits, in
+        the pages' lane, for ``client`` (the reader's address, for turns among readers; see
+        :mod:`kg.engine.fairness`)."""
         return plan_query(
             query,
             accepted=accepted,
@@ -79,16 +56,13 @@ class QueryEngine(ABC):
             named_graphs=named_graphs,
             limits=self.limits,
             local_graphs=self.named_graphs(),
+            client=client,
+            lane="pages",
         )
 
-    @abstractmethod
     def named_graphs(self) -> list[str]:
         """The IRIs of the named graphs in the dataset."""
-
-    @property
-    def version(self) -> str:
-        """Changes whenever the data changes (part of the result-cache key); "" if unknown."""
-        return ""
+        return list(self.graphs)
 
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Start what the engine needs (worker processes); called when the server starts."""
@@ -108,7 +82,14 @@ async def ask(
     *,
     default_graphs: Sequence[str] = (),
     named_graphs: Sequence[str] = (),
+    client: str | None = None,
 ) -> QueryResult:
-    """``query`` planned under ``engine``'s own limits and run, its body collected."""
-    plan = engine.plan(query, accepted, default_graphs=default_graphs, named_graphs=named_graphs)
-    return await collected(engine.run(plan))
+    """One of the site's own queries, planned under ``engine``'s limits (for the reader at
+    ``client``) and run, its body collected."""
+    plan = engine.plan(
+        query, accepted, default_graphs=default_graphs, named_graphs=named_graphs, client=client
+    )
+    result = await engine.run(plan)
+    if result.chunks is None:
+        return result
+    return replace(result, body=b"".join([chunk async for chunk in result.chunks]), chunks=None)

@@ -1,6 +1,6 @@
 """pyoxigraph over the built store: evaluate one query and serialise its result natively.
 
-``run_query`` is what every worker process runs. A SELECT result is first written as SPARQL TSV
+``run_plan`` is what every worker process runs. A SELECT result is first written as SPARQL TSV
 (one solution per line, so rows are counted exactly and the writer stops the serialiser as soon
 as the row cap is passed); the target format is then produced by Oxigraph from those TSV rows.
 CONSTRUCT/DESCRIBE triples are taken up to the cap and serialised by Oxigraph. No rdflib in the
@@ -10,22 +10,19 @@ path. ``EmbeddedEngine`` runs the same code in this process (no time limit: for 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import defaults
-from kg.engine.base import QueryEngine, QueryError, QueryResult
-from kg.engine.plan import Limits, QueryPlan
-from kg.engine.policy import NO_REMOTE, Allowlist, Dataset
+from kg.engine.base import QueryEngine
+from kg.engine.plan import DEFAULT_LIMITS, Limits, QueryPlan
+from kg.engine.results import QueryError, QueryResult
 from kg.engine.stores import named_graph_iris, open_store, stored_default
 from kg.engine.syntax import explain
 from kg.formats import BY_KEY, GRAPHS, SOLUTIONS, by_media_type
-from kg.namespaces import PREFIXES
 
-UNION = Dataset()
 EMPTY_GRAPH = ox.NamedNode("urn:x-kg:empty-default-graph")
 
 
@@ -110,36 +107,17 @@ def graph_result(triples: Iterable[ox.Triple], media: str, max_rows: int, cut: b
     return QueryResult("graph", body or b"", media, truncated, len(kept))
 
 
-def prefixes_in(query: str, prefixes: Mapping[str, str]) -> dict[str, str]:
-    """The predeclared ``prefixes`` that ``query`` may use: those whose ``p:`` is in its text (a
-    prefixed name is spelt that way), or all of them when the text holds codepoint escapes.
-    Oxigraph reads every prefix it is given for each query (tens of microseconds for ours)."""
-    if "\\u" in query or "\\U" in query:
-        return dict(prefixes)
-    return {p: iri for p, iri in prefixes.items() if p + ":" in query}
-
-
-def run_query(
-    store: ox.Store,
-    query: str,
-    media: str,
-    dataset: Dataset = UNION,
-    max_rows: int = defaults.MAX_ROWS,
-    union_stored: bool = False,
-    prefixes: Mapping[str, str] = PREFIXES,
-    *,
-    base_iri: str | None = None,
-    columns: Sequence[str] = (),
-) -> QueryResult:
-    """Evaluate ``query`` on ``store``; ``media`` was chosen beforehand (see :mod:`kg.engine.plan`).
+def run_plan(store: ox.Store, plan: QueryPlan, union_stored: bool = False) -> QueryResult:
+    """Evaluate ``plan`` on ``store`` (its media type, dataset and prefixes decided beforehand, see
+    :mod:`kg.engine.plan`).
 
     ``union_stored``: the store's default graph already holds the union of its named graphs
     (see :mod:`kg.engine.stores`), so a union default graph needs no union evaluation.
-    ``base_iri``: what relative IRIs resolve against. ``columns``: the order of a ``SELECT *``.
     """
-    kwargs: dict[str, object] = {"prefixes": prefixes_in(query, prefixes)}
-    if base_iri:
-        kwargs["base_iri"] = base_iri
+    kwargs: dict[str, object] = {"prefixes": plan.prefixes}
+    if plan.base_iri:
+        kwargs["base_iri"] = plan.base_iri
+    dataset, media = plan.dataset, plan.media
     if dataset.union:
         if not union_stored:
             kwargs["use_default_graph_as_union"] = True
@@ -147,51 +125,32 @@ def run_query(
         kwargs["default_graph"] = [ox.NamedNode(g) for g in dataset.default_graphs] or [EMPTY_GRAPH]
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs]
     try:
-        result = store.query(query, **kwargs)  # type: ignore[arg-type]
+        result = store.query(plan.query, **kwargs)  # type: ignore[arg-type]
         if isinstance(result, ox.QueryBoolean):
             target = by_media_type(media, SOLUTIONS) or BY_KEY["json"]
             body = result.serialize(format=target.results_format) or b""
             return QueryResult("boolean", body, media, rows=1)
         if isinstance(result, ox.QuerySolutions):
-            return _solutions(result, media, max_rows, columns)
-        return graph_result(result, media, max_rows)
+            return _solutions(result, media, plan.max_rows, plan.columns)
+        return graph_result(result, media, plan.max_rows)
     except SyntaxError as err:
-        raise QueryError(explain(query, str(err), prefixes), 400) from None
+        raise QueryError(explain(plan, str(err)), 400) from None
     except KeyError:
         raise QueryError(f"{media} does not fit the result of this query.", 406) from None
     except (OSError, ValueError, RuntimeError, TypeError) as err:
         raise QueryError(f"Query failed: {err}", 400) from None
 
 
-def run_plan(store: ox.Store, plan: QueryPlan, union_stored: bool = False) -> QueryResult:
-    """``run_query`` for a plan."""
-    return run_query(
-        store,
-        plan.query,
-        plan.media,
-        plan.dataset,
-        plan.max_rows,
-        union_stored,
-        base_iri=plan.base_iri,
-        columns=plan.columns,
-    )
-
-
 class EmbeddedEngine(QueryEngine):
     """pyoxigraph in this process over ``dist/store`` opened read-only (no time limit)."""
 
     def __init__(
-        self,
-        store_path: Path | None,
-        extra: Sequence[Path] = (),
-        *,
-        allow: Allowlist = NO_REMOTE,
-        max_rows: int = defaults.MAX_ROWS,
+        self, store_path: Path | None, extra: Sequence[Path] = (), *, limits: Limits = DEFAULT_LIMITS
     ) -> None:
         self.store = open_store(store_path, extra)
         self.union_stored = stored_default(store_path)  # kg build stores the default graph itself
-        self._graphs: list[str] | None = None
-        self.limits = Limits(max_rows=max_rows, allow=allow)
+        self.graphs = tuple(named_graph_iris(self.store))  # read-only: its graphs never change
+        self.limits = limits
 
     async def run(self, plan: QueryPlan) -> QueryResult:
         return await asyncio.to_thread(self._run, plan)
@@ -200,8 +159,3 @@ class EmbeddedEngine(QueryEngine):
         if plan.dataset.fetch:
             raise QueryError("Remote graphs are only fetched by the worker-process engine.", 403)
         return run_plan(self.store, plan, union_stored=self.union_stored)
-
-    def named_graphs(self) -> list[str]:
-        if self._graphs is None:  # the store is read-only: its graphs never change
-            self._graphs = named_graph_iris(self.store)
-        return list(self._graphs)

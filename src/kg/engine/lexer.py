@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import islice
 from typing import NamedTuple
 
 _PN_CHARS_BASE = (
@@ -66,8 +67,13 @@ class Token(NamedTuple):  # a tuple: made for every token of every query, so mad
     offset: int
 
 
-def tokens(text: str) -> Iterator[Token]:
-    """The tokens of ``text``, without whitespace and comments."""
+def tokens(text: str, most: int | None = None) -> list[Token]:
+    """The tokens of ``text``, without whitespace and comments; the first ``most`` only, when given
+    (the text after them is not read)."""
+    return list(islice(_scan(text), most))
+
+
+def _scan(text: str) -> Iterator[Token]:
     kinds = _KINDS
     for match in _TOKEN.finditer(text):
         index = match.lastindex
@@ -133,13 +139,3 @@ def unescape_codepoints(text: str) -> str:
         return chr(value) if value <= 0x10FFFF and not 0xD800 <= value <= 0xDFFF else "\ufffd"
 
     return _UNESCAPE.sub(char, text)
-
-
-def iri_value(token: Token) -> str:
-    """The IRI an ``iri`` token spells, escapes resolved, without its angle brackets."""
-    return unescape_codepoints(token.text[1:-1])
-
-
-def local_name(text: str) -> str:
-    """A prefixed name's local part with its backslash escapes removed (``%XX`` stays)."""
-    return re.sub(r"\\(.)", r"\1", text)

@@ -1,11 +1,15 @@
-"""The parent's handle on one worker process: start it, send it a query, take its answer, kill it.
+"""The parent's handle on one worker process: start it, send it a plan, take its answer, kill it.
 
-Everything here is asyncio, and lean: a query is one write to the worker's stdin, and its answer
-(a header frame and a body frame, see :mod:`kg.engine.worker`) is parsed from the worker's stdout
-as the bytes arrive, by a protocol, not read step by step through a stream reader. The answer is
-delivered whole: in memory, or in an anonymous temporary file once it passes ``spool_over``
-bytes, so a large result never sits in memory and a slow client never holds the worker. A
-worker that is busy (or stuck in a query) costs the server nothing but that worker.
+Everything here is asyncio, and lean: a query is one write to the worker's stdin (the
+``QueryPlan`` itself, pickled), and its answer (a JSON header frame and a body frame, see
+:mod:`kg.engine.worker`) is parsed from the worker's stdout as the bytes arrive, by a protocol,
+not read step by step through a stream reader. The answer is delivered whole: in memory, or in
+a temporary file (:mod:`kg.engine.spool`) once it passes ``spool_over`` bytes, so a large result
+never sits in memory and a slow client never holds the worker. A worker that is busy (or stuck
+in a query) costs the server nothing but that worker.
+
+Workers run in a session of their own, so the terminal's Ctrl-C reaches the server only: the
+server stops them itself (and the kernel kills them if the server dies, see ``worker``).
 """
 
 from __future__ import annotations
@@ -14,16 +18,20 @@ import asyncio
 import contextlib
 import json
 import os
+import pickle
 import struct
 import sys
-import tempfile
+import time
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any, cast
+
+from kg.engine.plan import QueryPlan
+from kg.engine.results import QueryError
+from kg.engine.spool import SPOOL_OVER, Spool, Spools
 
 HEADER = struct.Struct(">I")  # each frame, both ways, is its length in 4 bytes then its bytes
-SPOOL_OVER = 4 * 1024 * 1024  # answers larger than this wait for their client in a temporary file
 
-Answer = tuple[dict[str, Any], bytes | IO[bytes]]
+Answer = tuple[dict[str, Any], bytes | Spool]
 
 
 class WorkerGone(Exception):
@@ -34,16 +42,20 @@ class _Answers(asyncio.SubprocessProtocol):
     """Parses the frames a worker writes to its stdout; hands each complete answer to ``waiter``.
 
     Every answer is a header frame followed by a body frame; the first one, with an empty body,
-    says the worker is ready.
+    says the worker is ready. A body larger than ``spool_over`` goes to a spool of ``spools``
+    for ``client`` (the client of the query being answered); when there is no room for it, its
+    bytes are dropped and the answer is that refusal.
     """
 
-    def __init__(self, spool_over: int) -> None:
-        self.spool_over = spool_over
+    def __init__(self, spools: Spools, spool_over: int = SPOOL_OVER) -> None:
+        self.spools, self.spool_over = spools, spool_over
+        self.client: str | None = None
         self.buffer = bytearray()
         self.waiter: asyncio.Future[Answer] | None = None
         self.header: dict[str, Any] | None = None
         self.body_size = -1  # -1: not known yet
-        self.spool: IO[bytes] | None = None
+        self.spool: Spool | None = None
+        self.skipping = False  # a body with no room on disk: its bytes are dropped
         self.spooled = 0
         self.gone: str | None = None
         self.exited: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -51,7 +63,7 @@ class _Answers(asyncio.SubprocessProtocol):
     def pipe_data_received(self, fd: int, data: bytes) -> None:
         if fd != 1:
             return
-        if self.spool is not None:
+        if self.spool is not None or self.skipping:
             self._to_spool(data)
             return
         self.buffer += data
@@ -79,7 +91,11 @@ class _Answers(asyncio.SubprocessProtocol):
             (self.body_size,) = HEADER.unpack_from(self.buffer)
             del self.buffer[: HEADER.size]
             if self.body_size > self.spool_over:
-                self.spool = tempfile.TemporaryFile(prefix="kg-result-")  # noqa: SIM115 - closed by its reader
+                try:
+                    self.spool = self.spools.start(self.client, self.body_size)
+                except QueryError as err:
+                    self.skipping = True
+                    self.header = {"ok": False, "status": err.status, "message": err.message}
                 data, self.buffer = bytes(self.buffer), bytearray()
                 self._to_spool(data)
                 return
@@ -92,19 +108,19 @@ class _Answers(asyncio.SubprocessProtocol):
             self._complete(body)
 
     def _to_spool(self, data: bytes) -> None:
-        assert self.spool is not None
         left = self.body_size - self.spooled
-        self.spool.write(data[:left])
+        if self.spool is not None:
+            self.spool.file.write(data[:left])
+            self.spool.last_read = time.monotonic()  # (being written: not left unread)
         self.spooled += min(left, len(data))
         if self.spooled == self.body_size:
-            spool, self.spool, self.spooled = self.spool, None, 0
-            spool.seek(0)
+            spool, self.spool, self.spooled, self.skipping = self.spool, None, 0, False
             rest = data[left:]
-            self._complete(spool)
+            self._complete(spool if spool is not None else b"")
             if rest:
                 self.pipe_data_received(1, rest)
 
-    def _complete(self, body: bytes | IO[bytes]) -> None:
+    def _complete(self, body: bytes | Spool) -> None:
         header, self.header, self.body_size = self.header or {}, None, -1
         self._deliver((header, body))
         if self.buffer:
@@ -114,13 +130,13 @@ class _Answers(asyncio.SubprocessProtocol):
         waiter, self.waiter = self.waiter, None
         if waiter is not None and not waiter.done():
             waiter.set_result(answer)
-        elif not isinstance(answer[1], bytes):
-            answer[1].close()  # nobody waits for it (the query was given up): drop the file
+        elif isinstance(answer[1], Spool):
+            self.spools.close(answer[1])  # nobody waits for it (the query was given up): drop it
 
     def _end(self, why: str) -> None:
         self.gone = self.gone or why
         if self.spool is not None:
-            self.spool.close()
+            self.spools.close(self.spool)
             self.spool = None
         waiter, self.waiter = self.waiter, None
         if waiter is not None and not waiter.done():
@@ -143,6 +159,7 @@ class WorkerProcess:
         self.transport = transport
         self.answers = answers
         self.generation = generation
+        self.retired = False  # set when it must not take another query (stuck, outdated, out of memory)
         # (asyncio's or uvloop's pipe transport: both write as a WriteTransport does)
         self.stdin = cast(asyncio.WriteTransport, transport.get_pipe_transport(0))
 
@@ -151,8 +168,9 @@ class WorkerProcess:
         return self.transport.get_pid()
 
     @property
-    def alive(self) -> bool:
-        return self.transport.get_returncode() is None and self.answers.gone is None
+    def usable(self) -> bool:
+        """Running, and fit to take a query."""
+        return not self.retired and self.transport.get_returncode() is None and self.answers.gone is None
 
     @classmethod
     async def start(
@@ -160,6 +178,8 @@ class WorkerProcess:
         store: Path,
         union_stored: bool,
         generation: int,
+        spools: Spools,
+        *,
         timeout: float = 120.0,
         memory_mb: int = 0,
         spool_over: int = SPOOL_OVER,
@@ -168,9 +188,10 @@ class WorkerProcess:
 
         ``union_stored``: the store's default graph already holds the union of its named graphs.
         ``memory_mb``: the most address space the worker may use (0: no limit of its own).
+        ``spools``: where its large answers wait for their clients.
         """
         loop = asyncio.get_running_loop()
-        answers = _Answers(spool_over)
+        answers = _Answers(spools, spool_over)
         answers.waiter = loop.create_future()
         transport, _ = await loop.subprocess_exec(
             lambda: answers,
@@ -184,6 +205,7 @@ class WorkerProcess:
             stdout=asyncio.subprocess.PIPE,
             stderr=None,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True,  # the terminal's Ctrl-C is the server's to handle, not the workers'
         )
         worker = cls(transport, answers, generation)
         try:
@@ -194,19 +216,20 @@ class WorkerProcess:
             raise
         return worker
 
-    async def ask(self, request: dict[str, Any]) -> Answer:
-        """Send one request; return the answer's header and its whole body (bytes, or a file
-        positioned at its start that the caller must close)."""
-        if not self.alive:
+    async def ask(self, plan: QueryPlan) -> Answer:
+        """Send ``plan``; return the answer's header and its whole body (bytes, or a spool that
+        the caller must read or close)."""
+        if self.answers.gone is not None or self.transport.get_returncode() is not None:
             raise WorkerGone(self.answers.gone or "the worker has exited")
-        payload = json.dumps(request).encode()
+        payload = pickle.dumps(plan)
         waiter: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
-        self.answers.waiter = waiter
+        self.answers.waiter, self.answers.client = waiter, plan.client
         self.stdin.write(HEADER.pack(len(payload)) + payload)
         return await waiter
 
     async def kill(self) -> None:
         """Stop the process at once (SIGKILL: a query in Rust code does not look at signals)."""
+        self.retired = True
         if self.transport.get_returncode() is None:
             with contextlib.suppress(ProcessLookupError):
                 self.transport.kill()

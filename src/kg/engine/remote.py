@@ -3,7 +3,9 @@
 Every query passes the same checks as on the embedded store first (read-only, nesting depth,
 ``SERVICE`` only to the operator's allowlist); it is then sent with the SPARQL 1.1 Protocol
 (POST form, ``default-graph-uri``/``named-graph-uri``) under this endpoint's time limit, its
-answer read under the row cap and re-serialised by Oxigraph (see ``remote_results``).
+answer read under the row cap and re-serialised by Oxigraph (see ``remote_results``). The text
+sent declares the predeclared prefixes the query uses (on its first line, so the store's line
+numbers stay right) and, unless it has its own, the endpoint's ``BASE``: the plan says which.
 
 Default graph: the merge of the data, ontology and extra graphs (``kg.build.dumps.DEFAULT_GRAPH_PARTS``),
 as in a built store. A query without a dataset of its own is sent with those graphs as
@@ -30,14 +32,11 @@ from typing import Any, Literal
 
 import httpx
 
-from kg import defaults
 from kg.build.dumps import DEFAULT_GRAPH_PARTS
 from kg.engine.base import QueryEngine, QueryError, QueryResult
-from kg.engine.lexer import tokens
-from kg.engine.plan import Limits, QueryPlan
-from kg.engine.policy import NO_REMOTE, Allowlist, Dataset
-from kg.engine.remote_results import REMOTE_ACCEPT, Call, CappedReader, column, remote_error, with_prefixes
-from kg.namespaces import GRAPH, PREFIXES
+from kg.engine.plan import DEFAULT_LIMITS, Dataset, Limits, QueryPlan
+from kg.engine.remote_results import REMOTE_ACCEPT, Call, CappedReader, column, remote_error
+from kg.namespaces import GRAPH
 
 log = logging.getLogger("kg.engine")
 TSV = "text/tab-separated-values"
@@ -55,19 +54,16 @@ class RemoteEngine(QueryEngine):
         self,
         endpoint: str,
         *,
-        timeout: float = defaults.QUERY_TIMEOUT,
-        max_rows: int = defaults.MAX_ROWS,
-        max_depth: int = defaults.MAX_DEPTH,
+        limits: Limits = DEFAULT_LIMITS,
         max_bytes: int = 256 * 1024 * 1024,
-        allow: Allowlist = NO_REMOTE,
         union: Literal["auto", "dataset", "store"] = "auto",
         auth: httpx.Auth | tuple[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         refresh: float = 10.0,
     ) -> None:
-        self.endpoint, self.timeout, self.max_rows, self.max_depth = endpoint, timeout, max_rows, max_depth
-        self.max_bytes, self.allow, self.union, self.refresh = max_bytes, allow, union, refresh
-        self.limits = Limits(max_rows=max_rows, timeout=timeout, max_depth=max_depth, allow=allow)
+        self.endpoint, self.limits, self.timeout = endpoint, limits, limits.timeout
+        self.max_bytes, self.union, self.refresh = max_bytes, union, refresh
+        timeout = limits.timeout
         self._http: dict[str, Any] = {
             "auth": auth,
             "headers": {"User-Agent": "nato-iraq-kg", **(headers or {})},
@@ -76,7 +72,7 @@ class RemoteEngine(QueryEngine):
         self._client = httpx.Client(**self._http)
         self._aclient: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None
         self._graphs: list[str] | None = None
-        self._version = ""
+        self.version = ""
         self._task: asyncio.Task[None] | None = None
 
     # -- life cycle --------------------------------------------------------------------------
@@ -117,7 +113,7 @@ class RemoteEngine(QueryEngine):
         self._graphs = sorted(graphs)
         digest = hashlib.sha256(json.dumps([self._graphs, sorted(sums)]).encode()).hexdigest()[:16]
         # without checksums to go by, cached results live for one refresh period at most
-        self._version = digest if sums else f"{digest}:{int(time.time() // self.refresh)}"
+        self.version = digest if sums else f"{digest}:{int(time.time() // self.refresh)}"
 
     def _union_probe(self, pick: QueryResult) -> Call | None:
         """After ``PICK_QUERY`` (TSV): the ASK that tells whether the store's default graph is the union."""
@@ -131,10 +127,6 @@ class RemoteEngine(QueryEngine):
     def _union_found(self, ask: QueryResult) -> None:
         self.union = "store" if json.loads(ask.body).get("boolean") else "dataset"
         log.info("remote store: default graph %s", "is the union" if self.union == "store" else "sent")
-
-    @property
-    def version(self) -> str:
-        return self._version
 
     def named_graphs(self) -> list[str]:
         if self.union == "auto":
@@ -154,10 +146,9 @@ class RemoteEngine(QueryEngine):
                 "FROM/FROM NAMED of a graph the store does not hold is not supported over a remote store.",
                 403,
             )
-        fields = [("query", with_prefixes(plan.query, PREFIXES))]
-        if plan.base_iri and not _declares_base(plan.query):
-            fields = [("query", f"BASE <{plan.base_iri}>\n" + fields[0][1])]
-        fields += self._dataset_fields(plan.dataset, plan.protocol_dataset)
+        declared = "".join(f"PREFIX {p}: <{iri}> " for p, iri in plan.prefixes.items()) + plan.query
+        base = f"BASE <{plan.base_iri}>\n" if plan.base_iri and not plan.bases else ""
+        fields = [("query", base + declared), *self._dataset_fields(plan.dataset, plan.protocol_dataset)]
         return Call(fields, REMOTE_ACCEPT[plan.kind], plan.media, plan.max_rows, plan.columns)
 
     def _dataset_fields(self, dataset: Dataset, protocol: bool) -> list[tuple[str, str]]:
@@ -240,7 +231,3 @@ class RemoteEngine(QueryEngine):
                 504,
             )
         return QueryError(f"The store at {self.endpoint} cannot be reached: {err or type(err).__name__}", 502)
-
-
-def _declares_base(query: str) -> bool:
-    return any(t.kind == "name" and t.text.upper() == "BASE" for t in tokens(query))

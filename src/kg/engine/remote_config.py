@@ -12,9 +12,9 @@ from typing import Literal, cast
 
 import httpx
 
-from kg.engine.base import QueryError
-from kg.engine.policy import Allowlist
+from kg.engine.plan import limits_for
 from kg.engine.remote import RemoteEngine
+from kg.engine.results import QueryError
 from kg.settings import Settings
 
 UNION_MODES = ("auto", "dataset", "store")
@@ -72,10 +72,7 @@ def remote_engine(url: str, settings: Settings, env: Mapping[str, str] = os.envi
     )
     engine = RemoteEngine(
         url,
-        timeout=settings.query_timeout,
-        max_rows=settings.max_rows,
-        max_depth=settings.max_depth,
-        allow=Allowlist(tuple(settings.allow_service)),
+        limits=limits_for(settings),
         union=cast(Literal["auto", "dataset", "store"], union),
         auth=auth,
     )

@@ -10,15 +10,14 @@ written by Oxigraph, exactly as the embedded engine writes it.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice
 
 import pyoxigraph as ox
 
-from kg.engine.base import QueryError, QueryResult, ResultKind
 from kg.engine.embedded import graph_result
-from kg.engine.lexer import tokens
+from kg.engine.results import QueryError, QueryResult, ResultKind
 from kg.formats import GRAPHS, SOLUTIONS, by_media_type
 
 # What this engine asks the remote endpoint for, per kind of result (most useful first).
@@ -40,22 +39,6 @@ def remote_error(status: int, body: str, endpoint: str) -> QueryError:
     if mapped == 400:
         return QueryError(f"The store refused the query: {message}", 400)
     return QueryError(f"The store at {endpoint} answered {status}: {message}", mapped)
-
-
-def with_prefixes(query: str, prefixes: Mapping[str, str]) -> str:
-    """``query`` with a declaration of each predeclared prefix it uses but does not declare.
-
-    The declarations go on the query's first line, so a remote parser's line numbers stay right.
-    """
-    toks = list(tokens(query))
-    declared = {
-        toks[i + 1].text.split(":", 1)[0]
-        for i, tok in enumerate(toks[:-1])
-        if tok.kind == "name" and tok.text.upper() == "PREFIX" and toks[i + 1].kind == "pname"
-    }
-    used = {tok.text.split(":", 1)[0] for tok in toks if tok.kind == "pname"}
-    missing = sorted(p for p in used - declared if p in prefixes)
-    return "".join(f"PREFIX {p}: <{prefixes[p]}> " for p in missing) + query
 
 
 def response_format(content_type: str) -> ox.QueryResultsFormat | ox.RdfFormat:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import defaults
 from kg.build.inputs import InputFile
 from kg.build.loading import parse_file, rdf_format_for
 
@@ -38,7 +39,6 @@ log = logging.getLogger("kg.engine")
 COPY_PREFIX = "kg-serve-store-"
 OWNER = "owner.pid"
 TRIPLE_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
-UNION_LIMIT = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def _size(store_path: Path | None, extra: Sequence[Path]) -> int:
 
 
 def prepare_store(
-    store_path: Path | None, extra: Sequence[Path] = (), union_limit: int = UNION_LIMIT
+    store_path: Path | None, extra: Sequence[Path] = (), union_limit: int = defaults.UNION_LIMIT
 ) -> Prepared:
     """The store the workers should open (a temporary copy when needed; see the module doc)."""
     if stored_default(store_path):  # the build chose the default graph: serve it as it is

@@ -1,19 +1,46 @@
 """Oxigraph's SPARQL syntax errors, rewritten for people: where, which token, what to do.
 
-Oxigraph reports ``error at LINE:COLUMN: expected one of …`` where the list may hold whole
-Unicode ranges. ``explain`` keeps the position, names the token found there, drops the
-character classes from the list and, for an unknown prefix, says which prefixes exist.
+Oxigraph reports ``error at LINE:COLUMN: expected one of …``, a list that mixes tokens (``"{"``,
+``FILTER``), character classes (whole Unicode ranges), and the parser's own reasons ("Prefix not
+found", "The SELECT contains a variable that is unbound"). ``explain`` keeps the position, names
+the token found there, lists the expected tokens whole (character classes left out), gives a
+reason as a reason, and for an unknown prefix says which prefixes exist, from what the plan read.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
-from kg.engine.lexer import Token, tokens
+from kg.engine.plan import QueryPlan
+from kg.namespaces import PREFIXES
 
 _AT = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
-_CLASSES = re.compile(r"\[[^\]]*\]")
+# the items of the list: a quoted token, a character class (its quoted characters may hold
+# "]" or ","), or anything else up to the next comma
+_ITEM = re.compile(r"\"(?:[^\"\\]|\\.)*\"|\[(?:'(?:[^'\\]|\\.)*'|[^\]'])*\]|[^,]+", re.DOTALL)
+_ESCAPE = re.compile(r"\\(.)")
+_NEAR = re.compile(r"\s*(\S{1,40})")  # what stands at the error's position (shown, not read)
+HINTS = {
+    "The SELECT contains a variable that is unbound": "with GROUP BY or an aggregate such as COUNT, "
+    "select only the grouped variables and aggregates (SAMPLE(?x) picks one value of another)",
+}
+
+
+def expected(detail: str) -> tuple[list[str], list[str]]:
+    """The tokens and the reasons in the ``expected …`` part of an Oxigraph error."""
+    detail = detail.strip().removeprefix("expected one of ").removeprefix("expected ")
+    found, reasons = [], []
+    for match in _ITEM.finditer(detail):
+        item = match.group().strip()
+        if not item or item.startswith("[") or item == "<unreported>":
+            continue  # a character class, or nothing the parser reports
+        if item.startswith('"'):
+            found.append(_ESCAPE.sub(r"\1", item[1:-1]))
+        elif " " in item:
+            reasons.append(item)
+        else:
+            found.append(item)  # a keyword
+    return list(dict.fromkeys(found)), list(dict.fromkeys(reasons))
 
 
 def _offset(text: str, line: int, column: int) -> int:
@@ -23,60 +50,35 @@ def _offset(text: str, line: int, column: int) -> int:
     return min(len(text), before + max(0, column - 1))
 
 
-def _token_at(toks: list[Token], offset: int) -> Token | None:
-    for tok in toks:
-        if tok.offset <= offset < tok.offset + len(tok.text) or tok.offset >= offset:
-            return tok
-    return None
-
-
-def _token_before(toks: list[Token], offset: int) -> Token | None:
-    found = None
-    for tok in toks:
-        if tok.offset < offset:
-            found = tok
-    return found
-
-
-def _expected(detail: str) -> str:
-    words = [w.strip() for w in _CLASSES.sub("", detail).replace("expected one of", "").split(",")]
-    words = [w.replace("expected ", "") for w in words if w and w != "Prefix not found"]
-    return ", ".join(dict.fromkeys(words))
-
-
-def _declared(query: str) -> list[str]:
-    toks = list(tokens(query))
-    return [
-        toks[i + 1].text
-        for i, tok in enumerate(toks[:-1])
-        if tok.kind == "name" and tok.text.upper() == "PREFIX" and toks[i + 1].kind == "pname"
-    ]
-
-
-def explain(query: str, message: str, prefixes: Mapping[str, str]) -> str:
-    """A readable sentence for Oxigraph's syntax error ``message`` on ``query``."""
+def explain(plan: QueryPlan, message: str) -> str:
+    """A readable sentence for Oxigraph's syntax error ``message`` on the query of ``plan``."""
+    query = plan.query
     match = _AT.match(message.strip())
     if match is None:
         return f"Malformed query: {message}"
     line, column, detail = int(match[1]), int(match[2]), match[3]
     where = f"line {line}, column {column}"
-    offset = _offset(query, line, column)
-    toks = list(tokens(query))
-    if "Prefix not found" in detail:
-        before = _token_before(toks, offset)
-        if before is not None and before.kind == "pname":
-            prefix = before.text.split(":", 1)[0] + ":"
-            known = ", ".join(f"`{p}:`" for p in sorted(prefixes))
-            declared = _declared(query)
-            also = f"; this query declares {', '.join(f'`{p}`' for p in declared)}" if declared else ""
-            return (
-                f"Malformed query at {where}: unknown prefix `{prefix}` (in `{before.text}`); "
-                f"declare it with PREFIX {prefix} <…>, or use one of the predeclared prefixes: {known}{also}."
-            )
-    found = _token_at(toks, offset) or _token_before(toks, offset)
-    near = f"near `{found.text}`" if found is not None else "at the start of the query"
-    expected = _expected(detail)
+    wanted, reasons = expected(detail)
+    if "Prefix not found" in reasons and plan.unknown:
+        unknown = ", ".join(f"`{p}:`" for p in plan.unknown)
+        first = plan.unknown[0]
+        known = ", ".join(f"`{p}:`" for p in sorted(PREFIXES))
+        declared = ", ".join(f"`{p}:`" for p in plan.declared)
+        also = f"; this query declares {declared}" if declared else ""
+        return (
+            f"Malformed query at {where}: unknown prefix {unknown}; declare it with PREFIX {first}: <…>, "
+            f"or use one of the predeclared prefixes: {known}{also}."
+        )
+    at = _NEAR.match(query, _offset(query, line, column))
+    near = f"near `{at[1]}`" if at else "at the end of the query"
+    if reasons:
+        said = "; ".join(r[0].lower() + r[1:] if r[1:2].islower() else r for r in reasons)
+        why = ": " + "; ".join([said, *(HINTS[r] for r in reasons if r in HINTS)])
+    elif wanted:
+        listed = ", ".join(f"`{w}`" for w in wanted)
+        why = f": expected {listed}" if len(wanted) == 1 else f": expected one of {listed}"
+    else:
+        why = ""
     text_line = query.split("\n")[line - 1] if 0 < line <= query.count("\n") + 1 else ""
     pointer = f"\n  {text_line}\n  {' ' * (column - 1)}^" if text_line.strip() else ""
-    wanted = f": expected {expected}" if expected else ""
-    return f"Malformed query at {where}, {near}{wanted}.{pointer}"
+    return f"Malformed query at {where}, {near}{why}.{pointer}"

@@ -1,9 +1,11 @@
 """One query worker: a process that opens the store read-only and answers queries one at a time.
 
-Started by :mod:`kg.engine.pool` as ``python -m kg.engine.worker STORE``. Requests and answers are
-length-prefixed frames on stdin/stdout (the real stdout is moved aside at start-up so that stray
-prints go to stderr). The pool kills this process when a query runs past its time limit; a crash
-here costs this worker only.
+Started by :mod:`kg.engine.pool` as ``python -m kg.engine.worker STORE``. Requests (a pickled
+``QueryPlan``) and answers (a JSON header, then the body) are length-prefixed frames on
+stdin/stdout (the real stdout is moved aside at start-up so that stray prints go to stderr).
+The pool kills this process when a query runs past its time limit; a crash here costs this
+worker only. It ignores Ctrl-C (SIGINT): stopping it is the server's business, and the kernel
+kills it when the server dies.
 """
 
 from __future__ import annotations
@@ -13,19 +15,20 @@ import ctypes
 import fcntl
 import json
 import os
+import pickle
 import resource
 import signal
 import sys
 import traceback
 import urllib.request
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from kg.engine.base import QueryError
-from kg.engine.embedded import run_query
-from kg.engine.policy import Dataset
+from kg.engine.embedded import run_plan
+from kg.engine.plan import Dataset, QueryPlan
 from kg.engine.process import HEADER
+from kg.engine.results import QueryError
 
 FETCH_LIMIT = 32 * 1024 * 1024
 RDF_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8, application/ld+json;q=0.7"
@@ -79,25 +82,11 @@ def with_remote_graphs(store: ox.Store, dataset: Dataset, timeout: float) -> ox.
     return merged
 
 
-def answer(store: ox.Store, request: dict[str, Any], union_stored: bool = False) -> tuple[bytes, bytes]:
-    """The header and body frames for one request."""
-    spec = request["dataset"]
-    dataset = Dataset(
-        tuple(spec["default_graphs"]), tuple(spec["named_graphs"]), bool(spec["union"]), tuple(spec["fetch"])
-    )
+def answer(store: ox.Store, plan: QueryPlan, union_stored: bool = False) -> tuple[bytes, bytes]:
+    """The header and body frames for one plan."""
     try:
-        target = with_remote_graphs(store, dataset, request["timeout"]) if dataset.fetch else store
-        union_stored = union_stored and target is store
-        result = run_query(
-            target,
-            request["query"],
-            request["media"],
-            dataset,
-            request["max_rows"],
-            union_stored,
-            base_iri=request.get("base_iri"),
-            columns=request.get("columns", ()),
-        )
+        target = with_remote_graphs(store, plan.dataset, plan.timeout) if plan.dataset.fetch else store
+        result = run_plan(target, plan, union_stored and target is store)
     except QueryError as err:
         return json.dumps({"ok": False, "status": err.status, "message": err.message}).encode(), b""
     except MemoryError:
@@ -137,6 +126,7 @@ def widen_pipe(fd: int, size: int = PIPE_SIZE) -> None:
 
 
 def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
     store_path = argv[1]
     union_stored = "--union-stored" in argv[2:]  # the default graph holds the union of the named graphs
@@ -150,7 +140,7 @@ def main(argv: list[str]) -> int:
     write_frames(out, json.dumps({"ready": True}).encode(), b"")  # an answer with an empty body
     source = sys.stdin.buffer
     while (frame := read_frame(source)) is not None:
-        write_frames(out, *answer(store, json.loads(frame), union_stored))
+        write_frames(out, *answer(store, pickle.loads(frame), union_stored))
     return 0
 
 

@@ -15,8 +15,7 @@ from typing import TypeVar
 from fastapi import Request
 
 from kg.engine.base import QueryEngine
-from kg.engine.plan import Limits
-from kg.engine.policy import Allowlist
+from kg.engine.plan import Limits, limits_for
 from kg.settings import Settings
 from kg.web.http.result_cache import ResultCache
 
@@ -85,13 +84,6 @@ def limits_of(settings: Settings) -> Limits:
     known = _LIMITS.get(id(settings))
     if known is not None and known[0] is settings:
         return known[1]
-    limits = Limits(
-        max_rows=settings.max_rows,
-        timeout=settings.query_timeout,
-        max_depth=settings.max_depth,
-        allow=Allowlist(tuple(settings.allow_service)),
-        max_tokens=settings.max_tokens,
-        max_chain=settings.max_chain,
-    )
+    limits = limits_for(settings)
     _LIMITS[id(settings)] = (settings, limits)
     return limits

@@ -33,24 +33,8 @@ def engine_for(settings: Settings) -> QueryEngine:
 
         return remote_engine(settings.engine, settings)
     from kg.engine.pool import PoolEngine
-    from kg.web.deps import limits_of
 
-    limits = limits_of(settings)
-    return PoolEngine(
-        settings.store_path,
-        settings.data,
-        workers=settings.workers,
-        timeout=limits.timeout,
-        max_rows=limits.max_rows,
-        max_depth=limits.max_depth,
-        allow=limits.allow,
-        build_info=settings.dist_dir / "build.json",
-        union_limit=settings.union_limit,
-        memory_mb=settings.worker_memory_mb,
-        client_queries=settings.client_queries,
-        max_tokens=limits.max_tokens,
-        max_chain=limits.max_chain,
-    )
+    return PoolEngine.from_settings(settings)
 
 
 def environment(settings: Settings) -> dict[str, str]:

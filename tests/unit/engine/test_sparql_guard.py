@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from kg.engine.base import QueryError
-from kg.engine.guard import inspect_query
-from kg.engine.policy import Allowlist, plan_dataset
+from kg.engine.guard import read
+from kg.engine.plan import NO_REMOTE, Allowlist, Dataset, Limits, plan_query
+from kg.engine.results import QueryError
 
 LOCAL = ["https://w3id.org/nato-iraq/graph/data/events"]
 
 
 def services(text: str) -> list[str | None]:
-    return inspect_query(text, 200).services
+    return read(text, max_depth=200).services
 
 
 @pytest.mark.parametrize(
@@ -43,12 +43,19 @@ def test_service_targets_are_found_only_where_they_are(text: str, expected: list
     assert services(text) == expected
 
 
+def test_relative_iris_resolve_as_rfc_3986_and_oxigraph_say() -> None:
+    """A relative BASE resolves against the BASE before it; an empty fragment or query stays."""
+    text = "BASE <http://a.example/k> BASE <w#h> SELECT * FROM <y#> FROM NAMED <z?> {}"
+    reading = read(text)
+    assert (reading.from_graphs, reading.from_named) == (["http://a.example/y#"], ["http://a.example/z?"])
+    assert reading.bases == ["http://a.example/k", "w#h"]  # as written
+    assert read("BASE <tag:a,2020:> SELECT * FROM <x> {}").from_graphs == [None]  # no hierarchy to resolve in
+
+
 def test_from_clauses_are_resolved() -> None:
-    shape = inspect_query("PREFIX g: <https://w3id.org/nato-iraq/graph/data/> SELECT * FROM g:events {}", 200)
+    shape = read("PREFIX g: <https://w3id.org/nato-iraq/graph/data/> SELECT * FROM g:events {}")
     assert (shape.kind, shape.from_graphs) == ("solutions", LOCAL)
-    shape = inspect_query(
-        "SELECT * FROM <https://w3id.org/nato-iraq/graph/data/events> FROM NAMED <file:///x> {}", 200
-    )
+    shape = read("SELECT * FROM <https://w3id.org/nato-iraq/graph/data/events> FROM NAMED <file:///x> {}")
     assert shape.from_graphs == LOCAL
     assert shape.from_named == ["file:///x"]
 
@@ -67,33 +74,36 @@ def test_from_clauses_are_resolved() -> None:
 )
 def test_updates_are_refused_with_403(text: str) -> None:
     with pytest.raises(QueryError) as caught:
-        inspect_query(text, 200)
+        read(text, max_depth=200)
     assert caught.value.status == 403
 
 
 def test_update_words_in_strings_and_names_are_fine() -> None:
-    shape = inspect_query('SELECT ?insert { ?drop <http://x/load> "DELETE" ; :clear ?o }', 200)
+    shape = read('SELECT ?insert { ?drop <http://x/load> "DELETE" ; :clear ?o }', max_depth=200)
     assert shape.kind == "solutions"
 
 
 def test_depth_is_counted_outside_strings() -> None:
-    assert inspect_query("SELECT * { " + "{ " * 150 + "}" * 150 + " }", 200).depth == 151
-    assert inspect_query('SELECT ("' + "(" * 5000 + '" AS ?x) {}', 200).depth == 1
+    assert read("SELECT * { " + "{ " * 150 + "}" * 150 + " }", max_depth=200).depth == 151
+    assert read('SELECT ("' + "(" * 5000 + '" AS ?x) {}', max_depth=200).depth == 1
     with pytest.raises(QueryError) as caught:
-        inspect_query("ASK { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }", 200)
+        read("ASK { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }", max_depth=200)
     assert caught.value.status == 400
     assert "nested too deeply" in caught.value.message
 
 
-def test_policy_allows_local_graphs_and_allowlisted_endpoints_only() -> None:
+def dataset_of(text: str, allow: Allowlist = NO_REMOTE, **protocol: list[str]) -> Dataset:
+    return plan_query(text, limits=Limits(allow=allow), local_graphs=LOCAL, **protocol).dataset  # type: ignore[arg-type]
+
+
+def test_plans_reach_local_graphs_and_allowlisted_endpoints_only() -> None:
     allow = Allowlist(("http://127.0.0.1:9999/sparql", "http://data.example/"))
-    ok = inspect_query("SELECT * { SERVICE <http://127.0.0.1:9999/sparql> {} }", 200)
-    assert plan_dataset(ok, [], [], allow, LOCAL).union
-    local = inspect_query(f"SELECT * FROM <{LOCAL[0]}> {{}}", 200)
-    dataset = plan_dataset(local, [], [], Allowlist(), LOCAL)
+    assert dataset_of("SELECT * { SERVICE <http://127.0.0.1:9999/sparql> {} }", allow).union
+    dataset = dataset_of(f"SELECT * FROM <{LOCAL[0]}> {{}}")
     assert (dataset.default_graphs, dataset.union, dataset.fetch) == (tuple(LOCAL), False, ())
-    remote = inspect_query("SELECT * FROM <http://data.example/g.ttl> {}", 200)
-    assert plan_dataset(remote, [], [], allow, LOCAL).fetch == ("http://data.example/g.ttl",)
+    assert dataset_of("SELECT * FROM <http://data.example/g.ttl> {}", allow).fetch == (
+        "http://data.example/g.ttl",
+    )
     for text in [
         "SELECT * { SERVICE <http://127.0.0.1:9999/other> {} }",
         "SELECT * { SERVICE ?x {} }",
@@ -101,9 +111,13 @@ def test_policy_allows_local_graphs_and_allowlisted_endpoints_only() -> None:
         "SELECT * FROM NAMED <file:///etc/passwd> {}",
     ]:
         with pytest.raises(QueryError) as caught:
-            plan_dataset(inspect_query(text, 200), [], [], allow, LOCAL)
+            dataset_of(text, allow)
         assert caught.value.status == 403, text
-    with pytest.raises(QueryError):
-        plan_dataset(
-            inspect_query("SELECT * {}", 200), ["file:///etc/passwd"], [], Allowlist(("file:///",)), LOCAL
-        )
+    # the protocol's graphs replace FROM and are never fetched: a graph the dataset lacks is empty
+    protocol = dataset_of(
+        "SELECT * FROM <http://elsewhere.example/g> {}", default_graphs=["file:///etc/passwd"]
+    )
+    assert (protocol.default_graphs, protocol.union, protocol.fetch) == (("file:///etc/passwd",), False, ())
+    with pytest.raises(QueryError) as caught:
+        dataset_of("SELECT * {}", default_graphs=["not an IRI"])
+    assert caught.value.status == 400

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from helpers.inprocess import build_mini
+from kg.engine.plan import Limits, plan_query
 from kg.engine.process import HEADER, Answer, WorkerGone, WorkerProcess, _Answers
+from kg.engine.spool import Spool, Spools
 
 
 def frame(data: bytes) -> bytes:
@@ -26,21 +28,25 @@ def collect(stream: bytes, cut: int, spool_over: int = 1 << 20) -> list[tuple[di
     """Feed ``stream`` to the parser in pieces of ``cut`` bytes; return every answer delivered."""
 
     async def run() -> list[tuple[dict[str, Any], bytes]]:
-        parser = _Answers(spool_over)
+        parser = _Answers(Spools(), spool_over)
         got: list[Answer] = []
-        parser._deliver = got.append  # every answer, waited for or not
+        parser._deliver = got.append  # type: ignore[method-assign]  # every answer, waited for or not
         for i in range(0, len(stream), cut):
             parser.pipe_data_received(1, stream[i : i + cut])
         await asyncio.sleep(0)
-        out = []
-        for header, body in got:
-            if not isinstance(body, bytes):
-                with body:
-                    body = body.read()
-            out.append((header, body))
-        return out
+        return [(header, read_spool(parser.spools, body)) for header, body in got]
 
     return asyncio.run(run())
+
+
+def read_spool(spools: Spools, body: bytes | Spool) -> bytes:
+    """``body``, read from its spool (which is then deleted) when it is one."""
+    if isinstance(body, bytes):
+        return body
+    body.file.seek(0)
+    data = body.file.read()
+    spools.close(body)
+    return data
 
 
 STREAM = (
@@ -72,7 +78,7 @@ def test_a_large_answer_is_spooled_to_a_file_and_the_next_one_still_parses(cut: 
 
 def test_a_worker_that_dies_mid_answer_is_reported_gone() -> None:
     async def run() -> None:
-        parser = _Answers(1 << 20)
+        parser = _Answers(Spools(), 1 << 20)
         waiter: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
         parser.waiter = waiter
         parser.pipe_data_received(1, answer_bytes({"ready": True}, b""))
@@ -96,31 +102,25 @@ def test_a_real_worker_answers_small_and_spooled_results(mini_root: Path) -> Non
     """A worker process over the mini graph: a result over ``spool_over`` comes back as a file
     holding exactly what a small-result worker returns in memory."""
     store = mini_root / "dist" / "store"
-    request = {
-        "query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o",
-        "media": "text/tab-separated-values",
-        "max_rows": 100000,
-        "timeout": 30.0,
-        "base_iri": None,
-        "columns": [],
-        "dataset": {"default_graphs": [], "named_graphs": [], "union": True, "fetch": []},
-    }
+    plan = plan_query(
+        "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o",
+        accepted=["text/tab-separated-values"],
+        limits=Limits(max_rows=100_000),
+    )
 
     async def ask(spool_over: int) -> tuple[dict[str, Any], bytes, bool]:
-        worker = await WorkerProcess.start(store, False, 0, spool_over=spool_over)
+        spools = Spools()
+        worker = await WorkerProcess.start(store, False, 0, spools, spool_over=spool_over)
         try:
-            header, body = await worker.ask(request)
-            spooled = not isinstance(body, bytes)
-            if not isinstance(body, bytes):
-                with body:
-                    body = body.read()
-            again, second = await worker.ask(request)  # the worker still answers after a spooled one
-            if not isinstance(second, bytes):
-                second.close()
+            header, body = await worker.ask(plan)
+            spooled = isinstance(body, Spool)
+            body = read_spool(spools, body)
+            again, second = await worker.ask(plan)  # the worker still answers after a spooled one
+            read_spool(spools, second)
             assert again["ok"]
         finally:
             await worker.kill()
-        assert not worker.alive
+        assert not worker.usable and not spools.open
         return header, body, spooled
 
     small = asyncio.run(ask(1 << 30))
@@ -142,24 +142,25 @@ def test_a_query_given_up_costs_its_worker_only(mini_root: Path) -> None:
     quick = "ASK { ?s ?p ?o }"
 
     async def run() -> None:
-        pool = PoolEngine(root / "dist" / "store", workers=2, client_queries=2, timeout=60)
+        pool = PoolEngine(root / "dist" / "store", workers=2, client_queries=2, limits=Limits(timeout=60))
         await pool.start()
+        lane = pool.lanes["sparql"]
         try:
             first = {w.pid for w in pool._live}
-            task = asyncio.ensure_future(pool.run(pool.plan(slow, ["application/sparql-results+json"])))
+            task = asyncio.ensure_future(pool.run(plan_query(slow, limits=pool.limits)))
             await asyncio.sleep(0.5)
             assert not task.done()
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
             for _ in range(100):  # the replacement starts in the background
-                if len(pool._live) == 2 and pool._idle.qsize() == 2:
+                if len(pool._live) == 3 and len(lane.idle) == 2:
                     break
                 await asyncio.sleep(0.1)
-            assert len(pool._live) == 2 and pool._idle.qsize() == 2
+            assert len(pool._live) == 3 and len(lane.idle) == 2
             assert len(first - {w.pid for w in pool._live}) == 1  # exactly the busy one was replaced
             for _ in range(4):
-                result = await pool.run(pool.plan(quick, ["application/sparql-results+json"]))
+                result = await pool.run(plan_query(quick, limits=pool.limits))
                 assert json.loads(result.body)["boolean"] is True
         finally:
             await pool.stop()

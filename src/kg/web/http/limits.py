@@ -24,7 +24,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg import defaults
 from kg.engine.base import QueryError
-from kg.engine.fairness import CLIENT
 
 log = logging.getLogger("kg.web")
 
@@ -62,8 +61,6 @@ class LimitsMiddleware:
             await refusal(scope, receive, send)
             return
         stalled = False
-        client = scope.get("client")
-        CLIENT.set(client[0] if client else None)  # for the per-client query limit (this request only)
 
         async def timed_send(message: Message) -> None:
             nonlocal stalled

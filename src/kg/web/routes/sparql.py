@@ -138,6 +138,7 @@ def sparql_handler(editor: Editor) -> Handler:
                 limits=limits,
                 local_graphs=engine.named_graphs(),
                 base_iri=endpoint,
+                client=request.client.host if request.client else None,  # whose turn (kg.engine.fairness)
             )
             return await answer(plan, engine, cache, key, version)
         except QueryError as err:
