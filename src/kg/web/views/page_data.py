@@ -109,7 +109,7 @@ async def build_data(engine: QueryEngine, name: str, compute: Compute[T]) -> T:
 
 async def page_data(request: Request, name: str, compute: Compute[T]) -> T:
     """``await compute()``, or its value from an earlier request on the same build."""
-    return await build_data(get_engine(request), name, compute)
+    return await build_data(await get_engine(request), name, compute)
 
 
 async def _warm(app: FastAPI) -> None:
