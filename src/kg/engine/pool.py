@@ -65,6 +65,7 @@ class PoolEngine(QueryEngine):
         self._idle: asyncio.Queue[WorkerProcess] = asyncio.Queue()
         self._live: set[WorkerProcess] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping = False  # stop() began: a worker that goes is stopped, not failed
 
     @property
     def version(self) -> str:
@@ -80,6 +81,7 @@ class PoolEngine(QueryEngine):
         self._background(self._watch())
 
     async def stop(self) -> None:
+        self._stopping = True
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*(w.kill() for w in list(self._live)), return_exceptions=True)
@@ -198,6 +200,8 @@ class PoolEngine(QueryEngine):
             self._background(self._retire(worker))
             raise
         except WorkerGone:
+            if self._stopping:
+                raise QueryError("The server is stopping: this query was not answered.", 503) from None
             self._background(self._retire(worker))
             raise QueryError(
                 "The query engine stopped while evaluating this query (too complex, or over the "

@@ -63,9 +63,12 @@ class PageData:
                     task = asyncio.ensure_future(self._compute(key, compute, pending))
                     self._tasks.add(task)  # not cancelled with the request that began it
                     task.add_done_callback(self._tasks.discard)
+            waited = asyncio.wrap_future(pending)
+            # a failure nobody waits for any more (the server stopped meanwhile) is not logged
+            waited.add_done_callback(lambda done: done.cancelled() or done.exception())
             try:
                 # shielded: a waiter that goes away must not cancel the computation for the others
-                result: T = await asyncio.shield(asyncio.wrap_future(pending))
+                result: T = await asyncio.shield(waited)
             except _Abandoned:  # its event loop stopped (the server shut down): compute it here
                 continue
             return result
