@@ -5,7 +5,8 @@ Routes declare them with ``Depends`` (or the ``…Dep`` aliases: ``engine: Engin
 swaps any of them for every route with ``app.dependency_overrides[get_engine] = lambda request:
 other``. They are coroutine functions:
 FastAPI awaits those on the event loop, where a plain function would cost a thread hop (about
-0.1 ms) on every request. Call them with ``Depends(...)``, or ``await`` them.
+0.1 ms) on every request. Call them with ``Depends(...)``, or ``await`` them. (Each costs FastAPI's
+solver some ten microseconds per request.)
 """
 
 from __future__ import annotations

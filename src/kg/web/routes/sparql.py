@@ -76,7 +76,7 @@ def sparql_router(editor: Editor) -> APIRouter:
             named_graphs = params.get("named-graph-uri", [])
             # the request's own terms are the cache key: a repeated query is answered unplanned (the
             # plan is a function of exactly these, and the cache forgets everything on a new build)
-            version, local_graphs = engine.version, engine.named_graphs()
+            version = engine.version
             key = ResultCache.key(
                 f"{endpoint}\n{query}", default_graphs, named_graphs, f"{format_param}\n{accept}"
             )
@@ -90,7 +90,7 @@ def sparql_router(editor: Editor) -> APIRouter:
                 "default_graphs": default_graphs,
                 "named_graphs": named_graphs,
                 "limits": limits,
-                "local_graphs": local_graphs,
+                "local_graphs": engine.named_graphs(),
                 "base_iri": endpoint,
             }
             # planning reads the query once, in time linear in its length: long ones off the loop
