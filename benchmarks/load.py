@@ -27,6 +27,8 @@ class Connection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def _open(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if self.reader is not None and self.reader.at_eof():  # the server closed an idle connection
+            await self.close()
         if self.reader is None or self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port, limit=1 << 20)
         return self.reader, self.writer
@@ -40,7 +42,13 @@ class Connection:
             f"Content-Length: {len(body)}\r\n\r\n"
         )
         writer.write(head.encode() + body)
-        status_line = await reader.readuntil(b"\r\n")
+        try:
+            status_line = await reader.readuntil(b"\r\n")
+        except (asyncio.IncompleteReadError, ConnectionError):  # closed as idle just before: once more
+            await self.close()
+            reader, writer = await self._open()
+            writer.write(head.encode() + body)
+            status_line = await reader.readuntil(b"\r\n")
         status = int(status_line.split()[1])
         headers: dict[str, str] = {}
         while (line := await reader.readuntil(b"\r\n")) != b"\r\n":

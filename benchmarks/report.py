@@ -21,6 +21,9 @@ NAMES = {
 
 
 LOAD_START = "<!-- load-mix:"
+FIRST_RUN_START = "<!-- first-run:"
+KEPT = (FIRST_RUN_START, LOAD_START)
+"""Sections of docs/benchmarks.md that other measurements write: kept, from the first of them on."""
 
 
 def machine() -> dict[str, str]:
@@ -382,6 +385,7 @@ def write(results: dict[str, Any], out: Path, analytic: list[str]) -> None:
     for label, entry in sorted(results["sizes"].items(), key=lambda item: item[1]["triples"]):
         lines += _size_section(label, entry)
     kept = out.read_text(encoding="utf-8") if out.exists() else ""
-    if LOAD_START in kept:  # the section benchmarks/load_mix.py writes stays
-        lines += ["", LOAD_START + kept.split(LOAD_START, 1)[1].rstrip()]
+    found = [kept.index(marker) for marker in KEPT if marker in kept]
+    if found:  # the sections written by benchmarks/load_mix.py and from tools/time-first-serve stay
+        lines += ["", kept[min(found) :].rstrip()]
     out.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
