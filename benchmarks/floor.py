@@ -1,6 +1,7 @@
 """The floor: the thinnest endpoint built the way this one must be, as a benchmark peer.
 
-It is uvicorn (httptools and uvloop, as ``kg serve`` runs) in front of killable pyoxigraph
+It is uvicorn (with uvloop, as ``kg serve`` runs, and httptools, a faster parser than the h11 that
+``kg serve`` needs to read the bodies of POSTs asking to upgrade to h2c) in front of killable pyoxigraph
 worker processes, and nothing else: a POSTed form's ``query`` goes to an idle worker in one pipe
 write, the worker evaluates it and writes the answer back (SPARQL JSON results, or N-Triples for
 a graph), and the answer is sent. No checks, no limits, no cache, no headers beyond
@@ -138,7 +139,8 @@ def main() -> None:
         return
     import uvicorn
 
-    uvicorn.run(Floor(args.store, args.workers), host="127.0.0.1", port=args.port, log_level="warning")
+    floor = Floor(args.store, args.workers)
+    uvicorn.run(floor, host="127.0.0.1", port=args.port, http="httptools", log_level="warning")
 
 
 if __name__ == "__main__":

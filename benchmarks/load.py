@@ -27,6 +27,8 @@ class Connection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def _open(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if self.reader is not None and self.reader.at_eof():  # the server closed an idle connection
+            await self.close()
         if self.reader is None or self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port, limit=1 << 20)
         return self.reader, self.writer
@@ -40,7 +42,13 @@ class Connection:
             f"Content-Length: {len(body)}\r\n\r\n"
         )
         writer.write(head.encode() + body)
-        status_line = await reader.readuntil(b"\r\n")
+        try:
+            status_line = await reader.readuntil(b"\r\n")
+        except (asyncio.IncompleteReadError, ConnectionError):  # closed as idle just before: once more
+            await self.close()
+            reader, writer = await self._open()
+            writer.write(head.encode() + body)
+            status_line = await reader.readuntil(b"\r\n")
         status = int(status_line.split()[1])
         headers: dict[str, str] = {}
         while (line := await reader.readuntil(b"\r\n")) != b"\r\n":
@@ -89,30 +97,46 @@ class Latency:
         return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-async def latency(url: str, make: Callable[[int], str], runs: int, budget: float, timeout: float) -> Latency:
-    """Run ``make(0)`` once (first), then ``make(k)`` up to ``runs`` times or ``budget`` seconds."""
-    conn = Connection(url)
+async def latency(
+    urls: dict[str, str], make: Callable[[int], str], runs: int, budget: float, timeout: float
+) -> dict[str, Latency]:
+    """The same query on each endpoint of ``urls`` (name → URL), the endpoints taking turns, one
+    request each per round, so that what else the machine does weighs on all of them alike: each
+    runs ``make(0)`` once (first), then ``make(k)`` up to ``runs`` times or ``budget`` seconds of its
+    own. An endpoint whose first answer took more than half the budget keeps that one sample."""
+    conns = {name: Connection(url) for name, url in urls.items()}
+    firsts: dict[str, tuple[float, int, int]] = {}
+    out: dict[str, Latency] = {}
     try:
-        start = time.perf_counter()
-        try:
-            status, body = await asyncio.wait_for(conn.query(make(0)), timeout)
-        except TimeoutError:
-            return Latency(timeout, [], 0, 0, timed_out=True)
-        first = time.perf_counter() - start
-        if first > budget / 2:  # one slow query: its first run is the only sample worth the wait
-            return Latency(first, [first], status, len(body))
-        times: list[float] = []
-        spent = first
-        for k in range(1, runs + 1):
-            if spent > budget and len(times) >= 3:
-                break
+        for name, conn in conns.items():
             start = time.perf_counter()
-            status, body = await asyncio.wait_for(conn.query(make(k)), timeout)
-            times.append(time.perf_counter() - start)
-            spent += times[-1]
-        return Latency(first, times, status, len(body))
+            try:
+                status, body = await asyncio.wait_for(conn.query(make(0)), timeout)
+            except TimeoutError:
+                out[name] = Latency(timeout, [], 0, 0, timed_out=True)
+                continue
+            first = time.perf_counter() - start
+            if first > budget / 2:  # one slow query: its first run is the only sample worth the wait
+                out[name] = Latency(first, [first], status, len(body))
+            else:
+                firsts[name] = (first, status, len(body))
+        times: dict[str, list[float]] = {name: [] for name in firsts}
+        spent = {name: first for name, (first, _, _) in firsts.items()}
+        for k in range(1, runs + 1):
+            turn = [n for n in firsts if not (spent[n] > budget and len(times[n]) >= 3)]
+            if not turn:
+                break
+            for name in turn[k % len(turn) :] + turn[: k % len(turn)]:  # who goes first rotates
+                start = time.perf_counter()
+                await asyncio.wait_for(conns[name].query(make(k)), timeout)
+                times[name].append(time.perf_counter() - start)
+                spent[name] += times[name][-1]
+        for name, (first, status, size) in firsts.items():
+            out[name] = Latency(first, times[name], status, size)
+        return out
     finally:
-        await conn.close()
+        for conn in conns.values():
+            await conn.close()
 
 
 async def throughput(url: str, make: Callable[[int], str], clients: int, seconds: float) -> tuple[float, int]:

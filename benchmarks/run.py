@@ -3,13 +3,16 @@
     .venv/bin/python -m benchmarks.run                     # 2k, 100k and 1M triples (several minutes)
     .venv/bin/python -m benchmarks.run --sizes 2k,100k     # quicker
 
-For each size it generates a deterministic graph shaped like this one, starts each endpoint in
-turn over it and runs the same query mix: a lookup, a timeline (ORDER BY), two GROUP BY
-aggregates, a 4-pattern join and the competency queries of queries/. Latency is measured on one
-keep-alive connection: "fresh" requests differ by a trailing comment (no cache can answer them),
-"repeated" ones are identical (this endpoint answers them from its result cache). Throughput is a
-trivial lookup with 16 concurrent connections, cold (a different resource each time) and warm
-(the same one). Writes docs/benchmarks.md, docs/benchmarks.png and docs/benchmarks.json.
+For each size it generates a deterministic graph shaped like this one, starts every endpoint over
+it and runs the same query mix: a lookup, a timeline (ORDER BY), two GROUP BY aggregates, a
+4-pattern join and the competency queries of queries/. Latency is measured on one keep-alive
+connection per endpoint, the endpoints taking turns request by request (so that other work on
+the machine weighs on all alike): "fresh" requests differ by a trailing comment (no cache can
+answer them), "repeated" ones are identical (this endpoint answers them from its result cache).
+Throughput is a trivial lookup with 16 concurrent connections, cold (a different resource each
+time) and warm (the same one), one endpoint at a time. The ``before`` peer is this endpoint as an
+earlier commit has it (``--before``; default: where this branch left main), for the cost of a
+change side by side. Writes docs/benchmarks.md, docs/benchmarks.png and docs/benchmarks.json.
 """
 
 from __future__ import annotations
@@ -26,7 +29,17 @@ from typing import Any
 from benchmarks import report
 from benchmarks.generate import country_iri, event_iri, generate
 from benchmarks.load import latency, throughput
-from benchmarks.servers import OURS, PEERS, Endpoint, cpu_seconds, start, stop, versions
+from benchmarks.servers import (
+    OURS,
+    PEERS,
+    Endpoint,
+    checkout,
+    cpu_seconds,
+    remove_checkout,
+    start,
+    stop,
+    versions,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SIZES = {"2k": 2_000, "100k": 100_000, "1m": 1_000_000}
@@ -64,42 +77,71 @@ def competency_queries() -> dict[str, str]:
     return found
 
 
+def default_before() -> str:
+    """The commit where this branch left ``main`` (``HEAD~1`` on main itself, or without one)."""
+    import subprocess
+
+    found = subprocess.run(
+        ["git", "-C", str(REPO), "merge-base", "HEAD", "main"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    head = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True
+    ).stdout
+    return found if found and found != head.strip() else "HEAD~1"
+
+
 def full(query: str) -> str:
     return query if query.lstrip().upper().startswith("PREFIX") else HEAD + query
 
 
 async def measure(
-    name: str, data: Path, work: Path, queries: dict[str, str], args: argparse.Namespace
-) -> dict[str, Any]:
-    """Start endpoint ``name``, time every query, then lookup throughput; stop it.
+    peers: list[str], data: Path, work: Path, queries: dict[str, str], args: argparse.Namespace
+) -> dict[str, dict[str, Any]]:
+    """Start every peer over ``data``, time every query on all of them taking turns (see
+    ``benchmarks.load.latency``), then each one's lookup throughput alone; stop them.
 
-    A query that runs past ``--timeout`` is recorded as timed out, and the endpoint is restarted
+    A query that runs past ``--timeout`` is recorded as timed out, and that endpoint is restarted
     (rdflib-endpoint evaluates on its event loop: it would answer nothing else until done).
     """
-    endpoint = await asyncio.to_thread(start, name, data, work, args.workers)
-    out: dict[str, Any] = {
-        "startup": endpoint.started_in,
-        "settled": endpoint.settled_in,
-        "queries": {},
-        "throughput": {},
-    }
-    series = ("fresh", "repeated") if name in OURS else ("repeated",)
+    endpoints: dict[str, Endpoint] = {}
+    out: dict[str, dict[str, Any]] = {}
     try:
+        for name in peers:
+            print(f"  {name}: starting", flush=True)
+            load = os.getloadavg()[0]  # other work on the machine skews the figures: say how much
+            endpoints[name] = await asyncio.to_thread(start, name, data, work, args.workers)
+            out[name] = {
+                "load": load,
+                "startup": endpoints[name].started_in,
+                "settled": endpoints[name].settled_in,
+                "queries": {},
+                "throughput": {},
+            }
         for qname, text in queries.items():
-            out["queries"][qname] = {}
-            for kind in series:
+            for name in peers:
+                out[name]["queries"][qname] = {}
+            for kind in ("fresh", "repeated"):
+                takers = [n for n in peers if kind == "repeated" or n in OURS]  # only these cache
 
                 def make(k: int, text: str = text, kind: str = kind) -> str:
                     return f"{text}\n# {kind} {k} {id(out)}" if kind == "fresh" else text
 
-                result = await latency(endpoint.url, make, args.runs, args.budget, args.timeout)
-                out["queries"][qname][kind] = vars(result) | {"median": result.median, "p95": result.p95}
-                if result.timed_out:
-                    await asyncio.to_thread(stop, endpoint)
-                    endpoint = await asyncio.to_thread(start, name, data, work, args.workers)
-        out["throughput"] = await lookups(endpoint, args)
+                urls = {n: endpoints[n].url for n in takers}
+                results = await latency(urls, make, args.runs, args.budget, args.timeout)
+                for name, result in results.items():
+                    out[name]["queries"][qname][kind] = vars(result) | {
+                        "median": result.median,
+                        "p95": result.p95,
+                    }
+                    if result.timed_out:
+                        await asyncio.to_thread(stop, endpoints[name])
+                        endpoints[name] = await asyncio.to_thread(start, name, data, work, args.workers)
+        for name in peers:
+            out[name]["throughput"] = await lookups(endpoints[name], args)
+            print(report.summary_line(name, out[name]), flush=True)
     finally:
-        await asyncio.to_thread(stop, endpoint)
+        for endpoint in endpoints.values():
+            await asyncio.to_thread(stop, endpoint)
     return out
 
 
@@ -129,7 +171,13 @@ def main() -> None:
     parser.add_argument(
         "--peers",
         default=",".join(PEERS),
-        help="comma-separated: ours, granian (this endpoint under granian), floor, oxigraph, rdflib",
+        help="comma-separated: ours, granian (this endpoint under granian), before (this endpoint as "
+        "--before has it), floor, oxigraph, rdflib",
+    )
+    parser.add_argument(
+        "--before",
+        default=default_before(),
+        help="the commit the 'before' peer runs (default: where this branch left main)",
     )
     parser.add_argument("--runs", type=int, default=60, help="most timed runs per query and series")
     parser.add_argument("--budget", type=float, default=8.0, help="seconds per query and series (≥3 runs)")
@@ -152,20 +200,22 @@ def main() -> None:
     if args.merge and args.out.with_suffix(".json").is_file():  # keep the sizes not measured now
         kept = json.loads(args.out.with_suffix(".json").read_text())["sizes"]
         results["sizes"] = {k: v for k, v in kept.items() if k not in args.sizes.split(",")}
+    peers = args.peers.split(",")
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
         work = Path(tmp)
-        for label in args.sizes.split(","):
-            data = work / f"graph-{label}.nt"
-            triples = generate(SIZES[label], data)
-            args.current_size = triples
-            entry: dict[str, Any] = {"triples": triples, "peers": {}}
-            results["sizes"][label] = entry
-            for peer in args.peers.split(","):
-                print(f"[{label}: {triples:,} triples] {peer}: starting", flush=True)
-                load = os.getloadavg()[0]  # other work on the machine skews the figures: say how much
-                entry["peers"][peer] = {"load": load, **asyncio.run(measure(peer, data, work, queries, args))}
-                print(report.summary_line(peer, entry["peers"][peer]), flush=True)
+        try:
+            if "before" in peers:
+                results["versions"]["previous code"] = checkout(work, args.before)
+            for label in args.sizes.split(","):
+                data = work / f"graph-{label}.nt"
+                triples = generate(SIZES[label], data)
+                args.current_size = triples
+                print(f"[{label}: {triples:,} triples] {', '.join(peers)}", flush=True)
+                measured = asyncio.run(measure(peers, data, work, queries, args))
+                results["sizes"][label] = {"triples": triples, "peers": measured}
                 args.out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
+        finally:
+            remove_checkout(work)
     report.write(results, args.out, ANALYTIC)
     print(f"wrote {args.out}")
 

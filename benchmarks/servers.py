@@ -1,5 +1,7 @@
-"""Start and stop the endpoints compared: this one, Oxigraph's server, stock rdflib-endpoint, and
-the floor (benchmarks/floor.py: the same design with none of its rules)."""
+"""Start and stop the endpoints compared: this one, the same endpoint as an earlier commit has it
+(``before``: a git worktree of that commit, run by this virtual environment's Python), Oxigraph's
+server, stock rdflib-endpoint, and the floor (benchmarks/floor.py: the same design with none of its
+rules)."""
 
 from __future__ import annotations
 
@@ -17,9 +19,9 @@ import httpx
 import psutil
 
 BIN = Path(sys.executable).parent
-PEERS = ("ours", "floor", "oxigraph", "rdflib")
+PEERS = ("ours", "before", "floor", "oxigraph", "rdflib")
 REPO = Path(__file__).resolve().parents[1]
-OURS = ("ours", "granian")  # this endpoint under uvicorn (default) and under granian (--server granian)
+OURS = ("ours", "granian", "before")  # this endpoint (uvicorn; granian: --server granian; an earlier commit)
 
 
 @dataclass
@@ -80,12 +82,16 @@ def start(name: str, data: Path, work: Path, workers: int) -> Endpoint:
     if name in OURS:
         # every benchmark connection comes from 127.0.0.1: let that one client use every worker
         env["KG_CLIENT_QUERIES"] = str(workers)
-        root = work / "project"  # the mini fixture project, built once, plus the generated data
+        code = REPO if name != "before" else work / "before"  # see checkout()
+        root = work / f"project-{name}"  # the mini fixture project, built once, plus the generated data
         if not root.exists():
-            shutil.copytree(REPO / "tests" / "fixtures" / "mini", root)
+            shutil.copytree(code / "tests" / "fixtures" / "mini", root)
             (root / "pyproject.toml").write_text("# benchmark project\n")
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code / "src"), env.get("PYTHONPATH")]))
         cmd = [
-            str(BIN / "kg"),
+            sys.executable,
+            "-m",
+            "kg.cli",
             "serve",
             "--root",
             str(root),
@@ -123,6 +129,28 @@ def start(name: str, data: Path, work: Path, workers: int) -> Endpoint:
     with log.open("wb") as out:
         process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=work, env=env)
     return settle(_wait(Endpoint(name, url, process), log, timeout=1800))
+
+
+def checkout(work: Path, rev: str) -> str:
+    """A git worktree of commit ``rev`` at ``work``/before, for the ``before`` peer; its commit."""
+    folder = work / "before"
+    if not folder.exists():
+        subprocess.run(
+            ["git", "-C", str(REPO), "worktree", "add", "--detach", str(folder), rev],
+            check=True,
+            capture_output=True,
+        )
+    out = subprocess.run(
+        ["git", "-C", str(folder), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    )
+    return out.stdout.strip()
+
+
+def remove_checkout(work: Path) -> None:
+    if (work / "before").exists():
+        subprocess.run(
+            ["git", "-C", str(REPO), "worktree", "remove", "--force", str(work / "before")], check=False
+        )
 
 
 def cpu_seconds(endpoint: Endpoint) -> float:

@@ -110,13 +110,13 @@ def serving(root: Path, recorder: Recorder) -> Iterator[str]:
 
     from kg.settings import Settings
     from kg.web.app import create_app
-    from kg.web.serving import engine_for
+    from kg.web.serving import engine_for, uvicorn_config
 
     port = _free_port()
     settings = Settings(root=root, port=port, workers=2)
     app = create_app(settings, engine_for(settings))
     threading.setprofile(recorder)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn_config(settings, app, "warning"))  # as kg serve configures it
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"

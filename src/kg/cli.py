@@ -67,6 +67,23 @@ def _build_packaged(project: Project) -> None:
         _fail(err)
 
 
+def _settings(**fields: Any) -> Any:
+    """The Settings of the ``KG_*`` environment and ``fields`` (flags), or a one-line error saying
+    which setting is wrong."""
+    from pydantic import ValidationError
+
+    from kg.settings import Settings
+
+    try:
+        return Settings(**fields)
+    except ValidationError as err:
+        wrong = "; ".join(
+            f"{'.'.join(map(str, e['loc']))} (KG_{str(e['loc'][0]).upper()}): {e['msg']}"
+            for e in err.errors()
+        )
+        raise click.ClickException(f"invalid setting: {wrong}") from None
+
+
 def _progress(message: str) -> None:
     click.echo(f"[{time.strftime('%H:%M:%S')}] {message}", err=True)
 
@@ -279,12 +296,6 @@ def stats(root: Path | None) -> None:
     help="HTTP server [default uvicorn; granian is faster and needs 'pip install granian'; env KG_SERVER].",
 )
 @click.option(
-    "--http",
-    type=click.Choice(["h11", "httptools"]),
-    default=None,
-    help="uvicorn's HTTP/1.1 parser [default httptools, in C; h11 is pure Python; env KG_HTTP].",
-)
-@click.option(
     "--access-log/--no-access-log",
     default=None,
     help="Log one line per request [default off; env KG_ACCESS_LOG].",
@@ -300,7 +311,6 @@ def serve(
     max_rows: int | None,
     allow_service: tuple[str, ...],
     workers: int | None,
-    http: str | None,
     server: str | None,
     access_log: bool | None,
 ) -> None:
@@ -312,9 +322,8 @@ def serve(
     """
     from kg.build.pipeline import BuildFailed
     from kg.build.pipeline import build as run_build
-    from kg.settings import Settings
-    from kg.web.app import create_app
-    from kg.web.serving import engine_for, run
+    from kg.engine.remote_config import EngineConfigError
+    from kg.web.serving import PortInUse, listen, serve
 
     project = _project(root)
     flags: dict[str, Any] = {
@@ -329,13 +338,16 @@ def serve(
         "allow_service": list(allow_service) or None,
         "workers": workers,
         "engine": engine_url,
-        "http": http,
         "server": server,
         "access_log": access_log,
     }
-    settings = Settings(root=project.root, **{k: v for k, v in flags.items() if v is not None})
+    settings = _settings(root=project.root, **{k: v for k, v in flags.items() if v is not None})
     if settings.engine and settings.data:
         raise click.UsageError("--data goes into the store: 'kg build --data FILE' then 'kg publish'")
+    try:
+        sock = listen(settings)  # first: a port in use is said before anything is built
+    except PortInUse as err:
+        raise click.ClickException(str(err)) from None
     if not settings.store_path.is_dir() and not settings.engine:
         _progress("dist/ is missing: building it first")
         try:
@@ -344,19 +356,10 @@ def serve(
             _fail(err)
     if settings.data:
         _progress(f"merging {len(settings.data)} data file(s) into a temporary store for the query workers")
-    shown = settings.public_url or f"http://{settings.host}:{settings.port}"
-    if settings.server == "granian":  # granian builds the app and its engine in its own worker process
-        _progress(f"serving {shown}/ (SPARQL at {shown}/sparql) with granian")
-        run(settings)
-        return
-    from kg.engine.remote_config import EngineConfigError
-
     try:
-        engine = engine_for(settings)
+        serve(settings, sock, say=_progress)
     except EngineConfigError as err:
         raise click.ClickException(str(err)) from None
-    _progress(f"serving {shown}/ (SPARQL at {shown}/sparql)")
-    run(settings, create_app(settings, engine))
 
 
 @main.command()
@@ -368,11 +371,9 @@ def serve(
     help="Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store (Oxigraph), "
     "http://HOST:3030/DATASET/data (Fuseki).",
 )
-@click.option("--token", envvar="KG_PUBLISH_TOKEN", default=None, help="Bearer token [env KG_PUBLISH_TOKEN].")
+@click.option("--token", default=None, help="Bearer token [env KG_PUBLISH_TOKEN].")
 @click.option("--user", default=None, help="User name for HTTP Basic authentication.")
-@click.option(
-    "--password", envvar="KG_PUBLISH_PASSWORD", default=None, help="Password [env KG_PUBLISH_PASSWORD]."
-)
+@click.option("--password", default=None, help="Password [env KG_PUBLISH_PASSWORD].")
 @click.option("--digest", is_flag=True, help="Use HTTP Digest instead of Basic for --user/--password.")
 @click.option(
     "--dist",
@@ -410,6 +411,11 @@ def publish(
     from kg.publish import PublishError, Target, credentials
     from kg.publish import publish as run_publish
 
+    settings = _settings()  # the secrets may come from the environment: KG_PUBLISH_TOKEN, KG_PUBLISH_PASSWORD
+    if token is None and settings.publish_token is not None:
+        token = settings.publish_token.get_secret_value()
+    if password is None and settings.publish_password is not None:
+        password = settings.publish_password.get_secret_value()
     folder = dist or _project(root).dist
     try:
         store = Target(target, credentials(token, user, password, digest), graph_param, media_type, timeout)

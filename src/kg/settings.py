@@ -1,4 +1,5 @@
-"""One settings object for the server: every field documented, set by environment or CLI flags."""
+"""The one settings object: every ``KG_*`` variable is a field here (documented), and the CLI's
+flags set the same fields (a flag wins over the environment)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,15 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kg import defaults
 
 
 class Settings(BaseSettings):
-    """Server settings. Each can be set as an environment variable ``KG_<NAME>``."""
+    """Settings of ``kg serve`` and ``kg publish``. Each can be set as an environment variable
+    ``KG_<NAME>``."""
 
     model_config = SettingsConfigDict(env_prefix="KG_", extra="ignore")
 
@@ -100,6 +102,22 @@ class Settings(BaseSettings):
     max_connections: int = Field(
         default=defaults.MAX_CONNECTIONS, description="Most open client connections; more are closed at once."
     )
+    max_client_connections: int = Field(
+        default=defaults.MAX_CLIENT_CONNECTIONS,
+        description="Most open connections from one client address (a trusted proxy's are not counted); "
+        "more are closed at once.",
+    )
+    max_client_heads: int = Field(
+        default=defaults.MAX_CLIENT_HEADS,
+        description="Most half-sent request heads (line and headers begun, not finished) from one client "
+        "address at once; a connection that starts one more is closed.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks (10.0.0.0/8) of the reverse proxies in front of this server; "
+        "only their X-Forwarded-For is believed. Empty (the default): the client is the connection's "
+        "address.",
+    )
     send_timeout: float = Field(
         default=defaults.SEND_TIMEOUT,
         description="Seconds the server waits for a client to accept the next part of a response before "
@@ -121,12 +139,21 @@ class Settings(BaseSettings):
         description="Log one line per request (both servers; off by default: the line costs more than a "
         "cached answer, and a proxy in front usually logs requests already).",
     )
-    http: Literal["h11", "httptools"] = Field(
-        default="httptools",
-        description="uvicorn's HTTP/1.1 parser: httptools (C, the faster) or h11 (pure Python). Both read "
-        "the body of a POST that also asks to upgrade to HTTP/2 (Java's HttpClient, Jena, curl --http2), "
-        "and both get the request-head and connection limits (kg.web.server).",
+    engine_token: SecretStr | None = Field(
+        default=None, description="Bearer token for the --engine store (Authorization: Bearer …)."
     )
+    engine_user: str | None = Field(
+        default=None, description="User name for the --engine store (HTTP Basic)."
+    )
+    engine_password: SecretStr | None = Field(default=None, description="Password for engine_user.")
+    engine_digest: bool = Field(default=False, description="HTTP Digest instead of Basic for engine_user.")
+    engine_union: Literal["auto", "dataset", "store"] = Field(
+        default="auto",
+        description="How the --engine store's default graph is made the union of the named graphs: auto "
+        "(detected), dataset (sent as default-graph-uri) or store (its own default graph).",
+    )
+    publish_token: SecretStr | None = Field(default=None, description="Bearer token for 'kg publish'.")
+    publish_password: SecretStr | None = Field(default=None, description="Password for 'kg publish --user'.")
 
     @property
     def dist_dir(self) -> Path:

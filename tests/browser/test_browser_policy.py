@@ -1,7 +1,7 @@
 """The query editor under the pages' Content-Security-Policy: nothing it needs is blocked.
 
 ``/sparql`` (and a ``/sparql?query=…`` link a browser opens) is answered by the editor page with
-the security headers of :mod:`kg.web.http.security`; the browser must report no policy violation
+the security headers of :mod:`kg.web.http.headers`; the browser must report no policy violation
 while the page loads, runs the linked query and shows its rows.
 """
 
@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from helpers import FIXTURES, Server, copy_project, start_server, stop_server
-from kg.web.http.security import PAGE_POLICY
+from kg.web.http.headers import PAGE_POLICY
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

@@ -1,6 +1,6 @@
 """The protocol's caching headers and the security headers on the same answers.
 
-Both are middlewares (``kg.web.http.conditional`` and ``kg.web.http.security``): a page keeps its own
+Both are middlewares (``kg.web.http.conditional`` and ``kg.web.http.headers``): a page keeps its own
 Content-Security-Policy through a 304 (whose headers a cache copies onto the stored page), and
 errors, refusals and gzipped bodies carry the security headers too.
 """
@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from helpers.inprocess import build_mini, client
-from kg.web.http.security import DATA_POLICY, PAGE_POLICY
+from kg.web.http.headers import DATA_POLICY, PAGE_POLICY
 
 ASK = "/sparql?query=ASK%20%7B%7D"
 

@@ -1,5 +1,5 @@
 """The benchmark's floor peer (benchmarks/floor.py) answers like the store it serves, and the
-report states what it reaches against the two fixed-cost targets."""
+report states the cost of a change against the previous code and the floor."""
 
 from __future__ import annotations
 
@@ -62,25 +62,26 @@ def test_the_floor_answers_graphs_and_refuses_bad_queries(floor: tuple[Endpoint,
     assert status == 400 and b"1:" in body
 
 
-def peer(lookup: float, cold: float) -> dict[str, object]:
-    timing = {"median": lookup}
+def peer(lookup: float, long_query: float, cpu: float) -> dict[str, object]:
     return {
-        "queries": {"lookup": {"fresh": timing, "repeated": timing}},
-        "throughput": {"cold": {"rps": cold}, "warm": {"rps": cold}},
+        "queries": {
+            "lookup": {"fresh": {"median": lookup}, "repeated": {"median": lookup}},
+            "cq-03-nac-decisions": {"fresh": {"median": long_query}, "repeated": {"median": long_query}},
+        },
+        "throughput": {"cold": {"rps": 1000.0, "cpu_us": cpu}, "warm": {"rps": 1000.0}},
     }
 
 
-def test_the_report_says_what_the_floor_reaches() -> None:
+def test_the_report_gives_the_cost_of_a_change_side_by_side() -> None:
     peers = {
-        "ours": peer(0.0010, 1000.0),
-        "floor": peer(0.0006, 2400.0),
-        "oxigraph": peer(0.0004, 5000.0),
+        "ours": peer(0.0013, 0.0025, 900),
+        "before": peer(0.0012, 0.0030, 870),
+        "floor": peer(0.0008, 0.0018, 360),
     }
-    lines = acceptance({"sizes": {"1m": {"triples": 10**6, "peers": peers}}}, [])
-    assert "| fresh lookup: ≤0.3 ms over Oxigraph | +0.20 ms | yes |" in lines
-    assert "| lookup throughput (cold) ≥0.4× Oxigraph | 0.48× | yes |" in lines
-    assert "| fresh lookup: ≤0.3 ms over Oxigraph | uvicorn | +0.60 ms | no |" in lines
-    peers["floor"] = peer(0.0009, 1500.0)
-    lines = acceptance({"sizes": {"1m": {"triples": 10**6, "peers": peers}}}, [])
-    assert "| fresh lookup: ≤0.3 ms over Oxigraph | +0.50 ms | no |" in lines
-    assert "| lookup throughput (cold) ≥0.4× Oxigraph | 0.30× | no |" in lines
+    results = {"versions": {"previous code": "17f96e6"}, "sizes": {"2k": {"triples": 2021, "peers": peers}}}
+    lines = acceptance(results, [])
+    assert "| 2,021 | 1.3 / 1.2 ms: +0.10 ms | yes | 900 / 870 µs | 2.5 / 1.8 ms: +0.70 ms | yes |" in lines
+    peers["ours"] = peer(0.0016, 0.0030, 990)
+    lines = acceptance(results, [])
+    assert "| 2,021 | 1.6 / 1.2 ms: +0.40 ms | no | 990 / 870 µs | 3.0 / 1.8 ms: +1.20 ms | no |" in lines
+    assert not any("≤0.3 ms over Oxigraph" in line or "(cold) ≥0.4×" in line for line in lines)

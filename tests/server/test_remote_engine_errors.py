@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+from pydantic import ValidationError
 
 from helpers import free_port
 from helpers.federation import answer
@@ -126,30 +127,37 @@ def test_answers_in_other_formats_are_read_capped_and_rewritten() -> None:
         turtle.shutdown()
 
 
-def test_kg_serve_engine_takes_limits_from_settings_and_credentials_from_the_environment(
-    tmp_path: Path,
+def test_kg_serve_engine_takes_limits_and_credentials_from_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The KG_ENGINE_* variables are settings like every KG_* variable."""
     stub = Stub("xml")
-    settings = Settings(
-        root=tmp_path,
-        query_timeout=7,
-        max_rows=3,
-        max_tokens=99,
-        max_chain=9,
-        allow_service=["http://example.org/sparql"],
-    )
+    limits = {
+        "query_timeout": 7,
+        "max_rows": 3,
+        "max_tokens": 99,
+        "max_chain": 9,
+        "allow_service": ["http://example.org/sparql"],
+    }
+    monkeypatch.setenv("KG_ENGINE_TOKEN", "t0ken")
+    monkeypatch.setenv("KG_ENGINE_UNION", "store")
+    settings = Settings(root=tmp_path, **limits)
     try:
-        engine = remote_engine(stub.url, settings, {"KG_ENGINE_TOKEN": "t0ken", "KG_ENGINE_UNION": "store"})
+        engine = remote_engine(stub.url, settings)
         assert (engine.limits, engine.union) == (limits_for(settings), "store")  # every limit, as the pool's
         assert (engine.limits.timeout, engine.limits.max_tokens, engine.limits.max_chain) == (7, 99, 9)
         assert engine.limits.allow.allows("http://example.org/sparql")
         assert stub.authorizations and set(stub.authorizations) == {"Bearer t0ken"}
-        basic = remote_engine(stub.url, settings, {"KG_ENGINE_USER": "u", "KG_ENGINE_PASSWORD": "p"})
+        monkeypatch.delenv("KG_ENGINE_TOKEN")
+        monkeypatch.setenv("KG_ENGINE_USER", "u")
+        monkeypatch.setenv("KG_ENGINE_PASSWORD", "p")
+        basic = remote_engine(stub.url, Settings(root=tmp_path, **limits))
         answer(basic, "SELECT ?x WHERE { ?x ?p ?o }", [JSON])
         assert stub.authorizations[-1] == "Basic dTpw"
-        with pytest.raises(EngineConfigError, match="KG_ENGINE_UNION"):
-            remote_engine(stub.url, settings, {"KG_ENGINE_UNION": "sometimes"})
+        monkeypatch.setenv("KG_ENGINE_UNION", "sometimes")
+        with pytest.raises(ValidationError, match="engine_union"):
+            Settings(root=tmp_path)
     finally:
         stub.shutdown()
     with pytest.raises(EngineConfigError, match="cannot be reached"):
-        remote_engine(f"http://127.0.0.1:{free_port()}/query", settings, {})
+        remote_engine(f"http://127.0.0.1:{free_port()}/query", settings)

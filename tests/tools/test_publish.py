@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -23,9 +24,10 @@ pytestmark = [pytest.mark.server, pytest.mark.usefixtures("oxigraph_bin")]
 VOID_GRAPH = "https://w3id.org/nato-iraq/graph/void"
 
 
-def kg_publish(*args: str | Path) -> subprocess.CompletedProcess[str]:
+def kg_publish(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     cmd = [*KG, "publish", *map(str, args)]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    environment = {**os.environ, **(env or {})}
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False, env=environment)
 
 
 INTEGER_TYPES = {
@@ -211,5 +213,23 @@ def test_credentials_are_sent_and_wrong_ones_are_a_clear_error(
         refused = kg_publish("--to", server.url, "--dist", built_repo, *wrong)
         assert refused.returncode == 1
         assert "HTTP 401 Unauthorized: invalid credentials for this store" in refused.stderr
+    finally:
+        server.shutdown()
+
+
+def test_secrets_come_from_the_settings_environment(built_repo: Path) -> None:
+    """KG_PUBLISH_TOKEN and KG_PUBLISH_PASSWORD keep secrets off the command line."""
+    server = AuthStore("Basic " + base64.b64encode(b"loader:pa:ss").decode())
+    try:
+        ok = kg_publish(
+            "--to", server.url, "--dist", built_repo, "--user", "loader", env={"KG_PUBLISH_PASSWORD": "pa:ss"}
+        )
+        assert ok.returncode == 0, ok.stderr
+    finally:
+        server.shutdown()
+    server = AuthStore("Bearer s3cret")
+    try:
+        ok = kg_publish("--to", server.url, "--dist", built_repo, env={"KG_PUBLISH_TOKEN": "s3cret"})
+        assert ok.returncode == 0, ok.stderr
     finally:
         server.shutdown()

@@ -1,14 +1,12 @@
 """How this service reaches a remote store: credentials, and the engine ``kg serve --engine URL`` runs.
 
-Secrets are read from the environment (or given by the caller), never needed on a command line
-where other users of the machine could read them in the process list.
+Secrets come from the settings (``KG_ENGINE_*`` variables, or the caller), never needed on a
+command line where other users of the machine could read them in the process list.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Generator, Mapping
-from typing import Literal, cast
+from collections.abc import Generator
 
 import httpx
 
@@ -16,8 +14,6 @@ from kg.engine.plan import limits_for
 from kg.engine.remote import RemoteEngine
 from kg.engine.results import QueryError
 from kg.settings import Settings
-
-UNION_MODES = ("auto", "dataset", "store")
 
 
 class EngineConfigError(ValueError):
@@ -52,28 +48,26 @@ def credentials(
     return None
 
 
-def remote_engine(url: str, settings: Settings, env: Mapping[str, str] = os.environ) -> RemoteEngine:
+def remote_engine(url: str, settings: Settings) -> RemoteEngine:
     """A RemoteEngine on the SPARQL endpoint ``url`` with the server's limits and allowlist.
 
-    From the environment: ``KG_ENGINE_TOKEN`` (bearer) or ``KG_ENGINE_USER`` and
-    ``KG_ENGINE_PASSWORD`` (HTTP Basic; ``KG_ENGINE_DIGEST=1`` for Digest), and
-    ``KG_ENGINE_UNION`` (``auto``, ``dataset`` or ``store``: how the default graph is made the
-    union of the named graphs, see ``kg.engine.remote``). Raises EngineConfigError when the
-    store does not answer a first query (listing its named graphs).
+    Its credentials are the settings' (``KG_ENGINE_TOKEN`` for a bearer token, or
+    ``KG_ENGINE_USER`` and ``KG_ENGINE_PASSWORD`` for HTTP Basic, Digest with
+    ``KG_ENGINE_DIGEST=1``), and so is ``KG_ENGINE_UNION`` (``auto``, ``dataset`` or ``store``: how
+    the default graph is made the union of the named graphs, see ``kg.engine.remote``). Raises
+    EngineConfigError when the store does not answer a first query (listing its named graphs).
     """
-    union = env.get("KG_ENGINE_UNION", "auto")
-    if union not in UNION_MODES:
-        raise EngineConfigError(f"KG_ENGINE_UNION must be one of {', '.join(UNION_MODES)}, not {union!r}")
+    token, password = settings.engine_token, settings.engine_password
     auth = credentials(
-        env.get("KG_ENGINE_TOKEN"),
-        env.get("KG_ENGINE_USER"),
-        env.get("KG_ENGINE_PASSWORD"),
-        env.get("KG_ENGINE_DIGEST", "") not in ("", "0"),
+        token.get_secret_value() if token else None,
+        settings.engine_user,
+        password.get_secret_value() if password else None,
+        settings.engine_digest,
     )
     engine = RemoteEngine(
         url,
         limits=limits_for(settings),
-        union=cast(Literal["auto", "dataset", "store"], union),
+        union=settings.engine_union,
         auth=auth,
     )
     try:

@@ -128,6 +128,8 @@ def widen_pipe(fd: int, size: int = PIPE_SIZE) -> None:
 def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
+    # Ctrl-C in a terminal reaches every process of the server: the server stops its workers itself
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     store_path = argv[1]
     union_stored = "--union-stored" in argv[2:]  # the default graph holds the union of the named graphs
     for arg in argv[2:]:

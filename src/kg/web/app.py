@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,19 +9,15 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.staticfiles import StaticFiles
 
 from kg import __version__
 from kg.engine.base import QueryEngine
 from kg.settings import Settings
-from kg.web.http.conditional import BuildStamp, ConditionalGetMiddleware
-from kg.web.http.errors import install_engine_errors
-from kg.web.http.limits import install_limits
+from kg.web.http.errors import install_errors
+from kg.web.http.headers import Builds
+from kg.web.http.middleware import HttpMiddleware, LimitsMiddleware
 from kg.web.http.result_cache import ResultCache
-from kg.web.http.security import SecurityHeadersMiddleware
 from kg.web.iris import path_prefix
-from kg.web.lane import Service
-from kg.web.openapi import describe_sparql
 from kg.web.render.editor import Editor
 from kg.web.routes.assets import Assets, assets_router, install
 from kg.web.routes.downloads import downloads_router
@@ -31,16 +26,22 @@ from kg.web.routes.lists import lists_router
 from kg.web.routes.reader import reader_router
 from kg.web.routes.resources import resources_router
 from kg.web.routes.search import search_router
-from kg.web.routes.sparql import sparql_handler, sparql_router
+from kg.web.routes.sparql import sparql_router
 from kg.web.routes.timeline import timeline_router
 from kg.web.views.examples import examples
 from kg.web.views.page_data import warm_up_router
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
-
-
 CODE_ROOT = Path(__file__).resolve().parents[3]
-EXPOSED = ["X-Result-Truncated", "X-Cache", "Link", "Content-Location", "ETag", "Last-Modified"]
+EXPOSED = [
+    "X-Result-Truncated",
+    "X-Cache",
+    "Link",
+    "Content-Location",
+    "ETag",
+    "Last-Modified",
+    "Retry-After",
+]
+"""The answers' headers that scripts on other sites may read (CORS)."""
 
 
 def yasgui_assets(root: Path) -> Path | None:
@@ -52,8 +53,13 @@ def yasgui_assets(root: Path) -> Path | None:
     return None
 
 
-def create_app(settings: Settings, engine: QueryEngine) -> Service:
-    """The whole service over ``engine``; ``settings`` says where things are and how big limits are."""
+def create_app(settings: Settings, engine: QueryEngine) -> FastAPI:
+    """The whole service over ``engine``; ``settings`` says where things are and how big limits are.
+
+    Every request passes, outermost first: the HTTP rules every answer gets (HEAD, content coding,
+    validators, security headers, send deadline: :mod:`kg.web.http.middleware`), CORS, gzip, the
+    request limits (``LimitsMiddleware``, same module), then FastAPI's routing to an ordinary route.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -63,7 +69,7 @@ def create_app(settings: Settings, engine: QueryEngine) -> Service:
         finally:
             await engine.stop()
 
-    app = Service(
+    app = FastAPI(
         title="NATO–Iraq knowledge graph",
         version=__version__,
         description="SPARQL endpoint and linked-data service for the NATO page 'Relations with Iraq'.",
@@ -71,15 +77,14 @@ def create_app(settings: Settings, engine: QueryEngine) -> Service:
         docs_url=None,  # FastAPI's /docs and /redoc load their scripts from a CDN: nothing may
         redoc_url=None,  # load from elsewhere, so only the description itself, /openapi.json, is served
     )
+    builds = Builds(settings.dist_dir / "build.json", engine)
     app.state.settings = settings
     app.state.engine = engine
     app.state.result_cache = ResultCache(settings.cache_mb * 1024 * 1024)
-    info_path = settings.dist_dir / "build.json"
-    app.state.build_info = json.loads(info_path.read_text()) if info_path.is_file() else {}
-    app.add_middleware(ConditionalGetMiddleware, stamp=BuildStamp(info_path, lambda: engine.version))
-    # inside CORS
-    install_limits(app, settings.max_url, settings.max_body, settings.send_timeout, settings.max_headers)
-    install_engine_errors(app)
+    app.state.builds = builds
+    app.state.examples = examples(settings.root / "queries")  # read once: the editor's and the landing page's
+    install_errors(app)
+    app.add_middleware(LimitsMiddleware, settings=settings)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(
         CORSMiddleware,
@@ -89,12 +94,8 @@ def create_app(settings: Settings, engine: QueryEngine) -> Service:
         allow_headers=["Accept", "Content-Type", "If-None-Match"],
         expose_headers=EXPOSED,
     )
-    app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every answer, errors included
-    prefix = path_prefix(settings.public_url or "")
-    app.state.examples = examples(settings.root / "queries")  # read once: the editor's and the landing page's
-    sparql = sparql_handler(Editor(app.state.examples, prefix))
-    app.add_lane(sparql)
-    app.include_router(sparql_router(sparql))
+    app.add_middleware(HttpMiddleware, builds=builds, send_timeout=settings.send_timeout)  # outermost
+    app.include_router(sparql_router(Editor(app.state.examples, path_prefix(settings.public_url or ""))))
     app.include_router(landing_router())
     app.include_router(resources_router())
     app.include_router(search_router())
@@ -106,6 +107,4 @@ def create_app(settings: Settings, engine: QueryEngine) -> Service:
     assets = Assets(yasgui_assets(settings.root))
     install(assets)
     app.include_router(assets_router(assets))
-    app.mount("/static/app", StaticFiles(directory=STATIC), name="static-app")
-    describe_sparql(app)
     return app

@@ -1,18 +1,18 @@
 """The OpenAPI description of ``/sparql``: the SPARQL 1.1 Protocol's parameters and bodies.
 
-The endpoint's handlers read the request themselves (strict UTF-8, size limits), so FastAPI
-cannot see their parameters; they are declared here, in the description ``/openapi.json``
-serves, with the answers each operation can give (including the limits' 4xx and 503).
+The endpoint reads the request itself (strict UTF-8, size limits, one ``query``), so FastAPI cannot
+see its parameters from the handler's signature; its routes declare them with FastAPI's
+``openapi_extra`` (``GET`` and ``POST`` below), with the answers each operation can give (including
+the limits' 4xx and 503). ``/openapi.json`` serves the result.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Response
 
 from kg.formats import GRAPHS, SOLUTIONS
-from kg.web.iris import SPARQL_PATH
 
 GRAPH_PARAMETERS: list[dict[str, Any]] = [
     {
@@ -67,38 +67,21 @@ ANSWERS: dict[str, Any] = {
 }
 
 
-def sparql_operations() -> dict[str, Any]:
-    get = {
-        "summary": "SPARQL query (GET)",
-        "operationId": "sparql_get",
-        "parameters": [QUERY, *GRAPH_PARAMETERS, FORMAT],
-        "responses": ANSWERS,
-    }
-    post = {
-        "summary": "SPARQL query (POST form or body)",
-        "operationId": "sparql_post",
-        "parameters": [*GRAPH_PARAMETERS, FORMAT],
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/x-www-form-urlencoded": {"schema": FORM},
-                "application/sparql-query": {"schema": {"type": "string"}},
-            },
+ROUTE: dict[str, Any] = {"response_model": None, "response_class": Response}
+GET: dict[str, Any] = {
+    "operationId": "sparql_get",
+    "parameters": [QUERY, *GRAPH_PARAMETERS, FORMAT],
+    "responses": ANSWERS,
+}
+POST: dict[str, Any] = {
+    "operationId": "sparql_post",
+    "parameters": [*GRAPH_PARAMETERS, FORMAT],
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {"schema": FORM},
+            "application/sparql-query": {"schema": {"type": "string"}},
         },
-        "responses": ANSWERS,
-    }
-    return {"get": get, "post": post}
-
-
-def describe_sparql(app: FastAPI, path: str = SPARQL_PATH) -> None:
-    """Have ``app``'s OpenAPI description declare ``path``'s parameters, bodies and answers."""
-    plain = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = plain()
-            schema.setdefault("paths", {})[path] = sparql_operations()
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    },
+    "responses": ANSWERS,
+}

@@ -31,7 +31,6 @@ class ResultCache:
         self._entries: OrderedDict[CacheKey, Entry] = OrderedDict()
         self._bytes = 0
         self._version = ""
-        self.hits = self.misses = 0
 
     @staticmethod
     def key(query: str, default_graphs: Sequence[str], named_graphs: Sequence[str], media: str) -> CacheKey:
@@ -42,11 +41,8 @@ class ResultCache:
             self.clear()
             self._version = version
         entry = self._entries.get(key)
-        if entry is None:
-            self.misses += 1
-            return None
-        self._entries.move_to_end(key)
-        self.hits += 1
+        if entry is not None:
+            self._entries.move_to_end(key)
         return entry
 
     def put(self, key: CacheKey, version: str, entry: Entry) -> None:

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from kg.settings import Settings
 from kg.web.deps import get_engine as get_engine
 from kg.web.deps import get_settings as get_settings
 from kg.web.iris import href, path_prefix
@@ -32,12 +33,13 @@ def environment() -> Environment:
 
 
 def prefix_of(request: Request) -> str:
-    return path_prefix(get_settings(request).public_url or "")
+    settings: Settings = request.app.state.settings  # a plain function: no provider to await
+    return path_prefix(settings.public_url or "")
 
 
 async def get_renderer(request: Request) -> Renderer:
     """A renderer with the term labels of the engine's current data."""
-    labels = await term_labels(get_engine(request))
+    labels = await term_labels(await get_engine(request))
     return Renderer(labels, prefix_of(request), labels.known)
 
 

@@ -113,16 +113,16 @@ def downloads_router() -> APIRouter:
     @router.api_route("/downloads", methods=["GET", "HEAD"], response_model=None)
     async def downloads(request: Request) -> Response:
         """The list of downloads with their sizes, counts and SHA-256 checksums."""
-        dist = get_settings(request).dist_dir
-        files = await offered(dist, get_engine(request))
+        dist = (await get_settings(request)).dist_dir
+        files = await offered(dist, await get_engine(request))
         return page(request, "downloads.html", files=files, info_built=(dist / "build.json").is_file())
 
     @router.api_route("/downloads/{name:path}", methods=["GET", "HEAD"], response_model=None)
     async def download(request: Request, name: str) -> Response:
         """One file of ``dist/``: a dump, its checksum, ``void.ttl``, ``build.json`` or a CSV table."""
-        dist = get_settings(request).dist_dir
+        dist = (await get_settings(request)).dist_dir
         if name == ENGAGEMENTS and not (dist / name).is_file():
-            body = (await engagements_table(get_engine(request))).body
+            body = (await engagements_table(await get_engine(request))).body
             headers = {"Content-Disposition": 'attachment; filename="engagements.csv"'}
             return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
         kind = media_type(name, await asyncio.to_thread(listing, dist))

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from kg import __version__
 from kg.engine.base import QueryError
 from kg.namespaces import BASE
-from kg.web.deps import public_url
+from kg.web.deps import get_build, get_settings, public_url
 from kg.web.iris import SPARQL_PATH
 from kg.web.render.pages import get_engine, page, prefix_of
 from kg.web.routes.lists import NAMES
@@ -31,7 +31,7 @@ ORDER = ["events", "engagements", "actors", "people", "places", "source passages
 
 async def counts(request: Request) -> list[tuple[str, int]]:
     """Resources per kind, from the engine (empty if the store cannot answer)."""
-    engine = get_engine(request)
+    engine = await get_engine(request)
 
     async def read() -> dict[str, int]:
         return {r["what"]: int(r["n"]) for r in await select(engine, COUNTS)}
@@ -48,8 +48,8 @@ def landing_router() -> APIRouter:
 
     @router.api_route("/", methods=["GET", "HEAD"], response_model=None, include_in_schema=False)
     async def landing(request: Request) -> Response:
-        info = request.app.state.build_info
-        url = public_url(request)
+        info = (await get_build(request)).info
+        url = await public_url(request, await get_settings(request))
         found = request.app.state.examples
         examples = [(e.question, e.query, f"{SPARQL_PATH}?query={quote(e.query)}") for e in found]
         kinds = [(name, n, f"{prefix_of(request)}/list/{NAMES[name]}") for name, n in await counts(request)]

@@ -60,7 +60,7 @@ WHERE {{
 
 async def entries(request: Request, kind: str) -> list[Entry]:
     prefix = prefix_of(request)
-    rows = await select(get_engine(request), list_query(KINDS[kind][0]))
+    rows = await select(await get_engine(request), list_query(KINDS[kind][0]))
     found = [
         Entry(
             r["s"],

@@ -143,11 +143,11 @@ def reader_router() -> APIRouter:
     async def reader(request: Request, name: str) -> Response:
         """The source read line by line (``/source/<slug>``) or its stored copy (``<slug>.txt``)."""
         slug, _, ext = name.partition(".")
-        engine = get_engine(request)
+        engine = await get_engine(request)
         source = await load_source(engine, slug) if ext in ("", "txt") else None
         if source is None:
             raise HTTPException(404, f"No source document called {slug!r}")
-        text = await asyncio.to_thread(stored_text, get_settings(request).root, source)
+        text = await asyncio.to_thread(stored_text, (await get_settings(request)).root, source)
         if ext == "txt":
             if text is None:
                 raise HTTPException(404, "The stored copy of this source is not available here")

@@ -79,7 +79,7 @@ def alternates(target: Target, prefix: str) -> str:
 
 async def serve_document(request: Request, path: str, default: str = "html") -> Response:
     """Answer for the request path ``path`` (after the public address, without leading ``/``)."""
-    engine = get_engine(request)
+    engine = await get_engine(request)
     prefix = prefix_of(request)
     target = target_for(path)
     key = negotiate(
@@ -141,7 +141,7 @@ async def not_found(request: Request, iri: str, key: str, headers: dict[str, str
     hits = []
     for word in sorted(words.split(), key=len, reverse=True)[:2]:
         if len(word) > 3:
-            hits += await find(get_engine(request), word, prefix_of(request), limit=5)
+            hits += await find(await get_engine(request), word, prefix_of(request), limit=5)
     suggestions = list({h.iri: h for h in hits}.values())[:8]
     return page(request, "not_found.html", 404, headers, iri=iri, suggestions=suggestions, q=words)
 

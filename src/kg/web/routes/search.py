@@ -222,7 +222,7 @@ def search_router() -> APIRouter:
     async def search(request: Request, q: str = "", all: str = "") -> Response:
         """Label and source-text search: HTML for browsers, JSON with ``?format=json`` or
         ``Accept: application/json``; ``all=1`` includes participation records."""
-        engine = get_engine(request)
+        engine = await get_engine(request)
         prefix = prefix_of(request)
         everything = all not in ("", "0", "false")
         names = (await term_labels(engine)).labels

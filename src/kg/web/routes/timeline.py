@@ -207,7 +207,7 @@ def timeline_router() -> APIRouter:
         """Events and engagements on a time axis; ``actor`` and ``type`` (IRIs) filter them,
         ``from`` and ``to`` (years) zoom to a period."""
         prefix = prefix_of(request)
-        engine = get_engine(request)
+        engine = await get_engine(request)
         everything, facets = await page_data(request, f"timeline {prefix}", lambda: items(engine, prefix))
         view = timeline_view(everything, facets, actor, type, _year(start, "from"), _year(to, "to"))
         options = {k: _options(v) for k, v in facets.items()}

@@ -63,9 +63,12 @@ class PageData:
                     task = asyncio.ensure_future(self._compute(key, compute, pending))
                     self._tasks.add(task)  # not cancelled with the request that began it
                     task.add_done_callback(self._tasks.discard)
+            waited = asyncio.wrap_future(pending)
+            # a failure nobody waits for any more (the server stopped meanwhile) is not logged
+            waited.add_done_callback(lambda done: done.cancelled() or done.exception())
             try:
                 # shielded: a waiter that goes away must not cancel the computation for the others
-                result: T = await asyncio.shield(asyncio.wrap_future(pending))
+                result: T = await asyncio.shield(waited)
             except _Abandoned:  # its event loop stopped (the server shut down): compute it here
                 continue
             return result
@@ -109,7 +112,7 @@ async def build_data(engine: QueryEngine, name: str, compute: Compute[T]) -> T:
 
 async def page_data(request: Request, name: str, compute: Compute[T]) -> T:
     """``await compute()``, or its value from an earlier request on the same build."""
-    return await build_data(get_engine(request), name, compute)
+    return await build_data(await get_engine(request), name, compute)
 
 
 async def _warm(app: FastAPI) -> None:
