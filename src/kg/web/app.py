@@ -24,7 +24,8 @@ from kg.web.iris import path_prefix
 from kg.web.lane import Service
 from kg.web.openapi import describe_sparql
 from kg.web.render.editor import Editor
-from kg.web.routes.assets import Assets, assets_router, install
+from kg.web.render.pages import Site
+from kg.web.routes.assets import Assets, assets_router
 from kg.web.routes.downloads import downloads_router
 from kg.web.routes.landing import landing_router
 from kg.web.routes.lists import lists_router
@@ -34,7 +35,8 @@ from kg.web.routes.search import search_router
 from kg.web.routes.sparql import sparql_handler, sparql_router
 from kg.web.routes.timeline import timeline_router
 from kg.web.views.examples import examples
-from kg.web.views.page_data import warm_up_router
+from kg.web.views.offload import Offload
+from kg.web.views.page_data import PageData
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -92,7 +94,11 @@ def create_app(settings: Settings, engine: QueryEngine) -> Service:
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every answer, errors included
     prefix = path_prefix(settings.public_url or "")
     app.state.examples = examples(settings.root / "queries")  # read once: the editor's and the landing page's
-    sparql = sparql_handler(Editor(app.state.examples, prefix))
+    assets = Assets(yasgui_assets(settings.root))
+    app.state.site = Site(prefix, assets.urls(prefix))  # what every page's template needs
+    app.state.page_data = PageData()  # what pages compute once per build
+    app.state.offload = Offload(settings.query_timeout)  # where pages do their CPU work
+    sparql = sparql_handler(Editor(app.state.examples, app.state.site))
     app.add_lane(sparql)
     app.include_router(sparql_router(sparql))
     app.include_router(landing_router())
@@ -102,9 +108,6 @@ def create_app(settings: Settings, engine: QueryEngine) -> Service:
     app.include_router(timeline_router())
     app.include_router(lists_router())
     app.include_router(reader_router())
-    app.include_router(warm_up_router())  # its start-up runs inside the app's, which starts the engine
-    assets = Assets(yasgui_assets(settings.root))
-    install(assets)
     app.include_router(assets_router(assets))
     app.mount("/static/app", StaticFiles(directory=STATIC), name="static-app")
     describe_sparql(app)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fastapi import Request
 
@@ -19,6 +19,10 @@ from kg.engine.plan import Limits
 from kg.engine.policy import Allowlist
 from kg.settings import Settings
 from kg.web.http.result_cache import ResultCache
+from kg.web.render.pages import Site
+from kg.web.views.examples import Example
+from kg.web.views.offload import Offload
+from kg.web.views.page_data import PageData
 
 T = TypeVar("T")
 
@@ -95,3 +99,36 @@ def limits_of(settings: Settings) -> Limits:
     )
     _LIMITS[id(settings)] = (settings, limits)
     return limits
+
+
+# What the pages depend on besides the engine and the settings (each made once by ``create_app``).
+
+
+async def get_page_data(request: Request) -> PageData:
+    """Values the pages compute once per build of the data (the timeline's, the labels)."""
+    data: PageData = request.app.state.page_data
+    return data
+
+
+async def get_offload(request: Request) -> Offload:
+    """Where the pages' CPU work runs, off the event loop."""
+    offload: Offload = request.app.state.offload
+    return offload
+
+
+async def get_site(request: Request) -> Site:
+    """The public path prefix and the asset URLs every page's template needs."""
+    site: Site = request.app.state.site
+    return site
+
+
+async def get_build_info(request: Request) -> dict[str, Any]:
+    """``build.json`` of the build being served (empty before the first build)."""
+    info: dict[str, Any] = request.app.state.build_info
+    return info
+
+
+async def get_examples(request: Request) -> list[Example]:
+    """The example queries (``queries/*.rq``), read once at start-up."""
+    examples: list[Example] = request.app.state.examples
+    return examples

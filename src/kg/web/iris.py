@@ -11,10 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
-from kg.namespaces import BASE
+from kg.formats import BY_KEY
+from kg.namespaces import BASE, PREFIXES
 
-EXTENSIONS = ("ttl", "nt", "jsonld", "rdf", "html")
+RESOURCE_FORMATS = {key: BY_KEY[key] for key in ("html", "ttl", "nt", "jsonld", "rdf")}
+"""The formats (of ``kg.formats``) every IRI is served in; a path may end with their keys."""
+RDF_FORMATS = [f for f in RESOURCE_FORMATS.values() if f.carries == "graph"]
 SPARQL_PATH = "/sparql"  # where the SPARQL endpoint is served
+SOURCES = PREFIXES["source"]
+"""Where the source documents' IRIs start (``…/id/source/<slug>``, read at ``/source/<slug>``)."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,7 @@ class Target:
 def split_extension(path: str) -> tuple[str, str | None]:
     """``("id/event/x", "ttl")`` for ``id/event/x.ttl``; unknown extensions stay in the path."""
     stem, dot, ext = path.rpartition(".")
-    if dot and "/" not in ext and ext.lower() in EXTENSIONS and stem:
+    if dot and "/" not in ext and ext.lower() in RESOURCE_FORMATS and stem:
         return stem, ext.lower()
     return path, None
 
@@ -67,3 +72,11 @@ def href(iri: str, prefix: str = "") -> str:
 def document_iri(iri: str) -> str:
     """The IRI without its fragment: the document that describes a hash IRI."""
     return iri.partition("#")[0]
+
+
+def reader_href(source: str, line: int | str | None, prefix: str = "") -> str | None:
+    """Where the source reader shows ``line`` of ``source`` (``None`` for other documents)."""
+    if not source.startswith(SOURCES):
+        return None
+    slug = source[len(SOURCES) :]
+    return f"{prefix}/source/{quote(slug)}" + (f"#L{line}" if line else "")

@@ -1,61 +1,44 @@
-"""The landing page at ``/``: what the dataset is, how big, where to go next."""
+"""The landing page at ``/`` (``kg.web.views.landing``)."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse, Response
 
-from kg import __version__
-from kg.engine.base import QueryError
+from kg.engine.base import QueryEngine
 from kg.namespaces import BASE
-from kg.web.deps import public_url
-from kg.web.iris import SPARQL_PATH
-from kg.web.render.pages import get_engine, page, prefix_of
-from kg.web.routes.lists import NAMES
-from kg.web.views.citation import citation
-from kg.web.views.page_data import page_data
-from kg.web.views.queries import PROLOGUE, select
-
-COUNTS = f"""{PROLOGUE}PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
-SELECT ?what (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-  VALUES (?what ?class) {{
-    ("events" nio:Event) ("engagements" nio:Engagement) ("actors" nio:Actor)
-    ("people" nio:Person) ("places" nio:Place) ("source passages" nio:Passage)
-  }}
-  ?s a/rdfs:subClassOf* ?class .
-}} GROUP BY ?what"""
-ORDER = ["events", "engagements", "actors", "people", "places", "source passages"]
-
-
-async def counts(request: Request) -> list[tuple[str, int]]:
-    """Resources per kind, from the engine (empty if the store cannot answer)."""
-    engine = get_engine(request)
-
-    async def read() -> dict[str, int]:
-        return {r["what"]: int(r["n"]) for r in await select(engine, COUNTS)}
-
-    try:
-        rows = await page_data(request, "counts", read)  # read once per build
-    except QueryError:
-        return []
-    return [(name, rows.get(name, 0)) for name in ORDER]
+from kg.web.deps import (
+    get_build_info,
+    get_engine,
+    get_examples,
+    get_offload,
+    get_page_data,
+    get_site,
+    public_url,
+)
+from kg.web.render.pages import Site, render
+from kg.web.views.examples import Example
+from kg.web.views.landing import landing
+from kg.web.views.offload import Offload
+from kg.web.views.page_data import PageData
 
 
 def landing_router() -> APIRouter:
     router = APIRouter()
 
     @router.api_route("/", methods=["GET", "HEAD"], response_model=None, include_in_schema=False)
-    async def landing(request: Request) -> Response:
-        info = request.app.state.build_info
-        url = public_url(request)
-        found = request.app.state.examples
-        examples = [(e.question, e.query, f"{SPARQL_PATH}?query={quote(e.query)}") for e in found]
-        kinds = [(name, n, f"{prefix_of(request)}/list/{NAMES[name]}") for name, n in await counts(request)]
-        return page(
-            request, "landing.html", info=info, counts=kinds, base=BASE, examples=examples,
-            public_url=url, cite=citation(info, __version__, url),
-        )  # fmt: skip
+    async def home(
+        engine: QueryEngine = Depends(get_engine),
+        data: PageData = Depends(get_page_data),
+        info: dict[str, Any] = Depends(get_build_info),
+        examples: list[Example] = Depends(get_examples),
+        url: str = Depends(public_url),
+        offload: Offload = Depends(get_offload),
+        site: Site = Depends(get_site),
+    ) -> Response:
+        found = await landing(engine, data, info, examples, url, site.prefix)
+        return HTMLResponse(await offload.run(render, site, "landing.html", base=BASE, **vars(found)))
 
     return router

@@ -1,0 +1,224 @@
+"""The HTML page of a resource (``/id/…``): one SELECT gives its description (the rows that fill
+the template of the CONSTRUCT the RDF formats serve) and what the page adds, made into one
+``EntityPage`` whose every text and link is worked out here. A document's page (a named graph,
+the shapes, the VoID description) is made the same way from the document's CONSTRUCT.
+
+What the SELECT adds: the source line behind each statement (the build puts the statements a
+line supports into the named graph ``graph/line/<N>``); who took part in an event, or what an
+actor took part in (``nio:Participation`` nodes); an engagement's summary
+(:mod:`kg.web.views.engagement`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from kg.engine.base import QueryEngine, ask
+from kg.namespaces import ONTOLOGY
+from kg.web.iris import Target, href, reader_href
+from kg.web.views.documents import RESOURCE_PATTERN, RESOURCE_TEMPLATE, document_query, is_final
+from kg.web.views.engagement import SUMMARY_PATTERN, Summary, summarize
+from kg.web.views.offload import Offload
+from kg.web.views.queries import PROLOGUE, XSD_STRING, Description, Row, construct, iri_literal
+from kg.web.views.values import Lines, ResourceView, Value, Values
+
+AFFECTS = URIRef(ONTOLOGY + "affects")
+PART = """OPTIONAL { ?event rdfs:label ?eventLabel } OPTIONAL { ?event sem:hasEarliestBeginTimeStamp ?start }
+     OPTIONAL { ?actor rdfs:label ?actorLabel } OPTIONAL { ?part sem:roleType/rdfs:label ?roleLabel }
+     OPTIONAL { ?part nio:inCapacityOf ?cap . OPTIONAL { ?cap rdfs:label ?capLabel } }"""
+
+
+@dataclass
+class Part:
+    event: str
+    event_label: str
+    event_href: str
+    start: str
+    actor: str
+    actor_label: str
+    actor_href: str
+    roles: list[str]
+    capacity: str | None
+    capacity_href: str | None
+
+
+@dataclass
+class EntityPage:
+    view: ResourceView
+    contents: list[Value]
+    """The subjects of a document (a named graph, the shapes), each with its anchor there."""
+    parts: list[Part]
+    """Who took part (an event)."""
+    did: list[Part]
+    """What it took part in (an actor), each event once."""
+    summary: Summary | None
+    """An engagement's start, end, status and history."""
+    timeline: str | None
+    """The timeline filtered to this actor."""
+
+
+def page_query(iri: str) -> str:
+    """Everything the page shows, each kind of row marked by ``?kind``: the description (the
+    rows that fill ``RESOURCE_TEMPLATE``), then what the page adds."""
+    s = iri_literal(iri)
+    return f"""{PROLOGUE}
+SELECT * WHERE {{
+  {{ {RESOURCE_PATTERN.format(s=s)} BIND("about" AS ?kind) }}
+  UNION {{ GRAPH ?g {{ {s} ?p ?o }} ?g nio:sourceLine ?line .
+     OPTIONAL {{ ?g prov:wasDerivedFrom/oa:hasSource ?src }} BIND("line" AS ?kind) }}
+  UNION {{ {s} nio:hasParticipation ?part . ?part nio:participant ?actor . BIND({s} AS ?event)
+     {PART} BIND("part" AS ?kind) }}
+  UNION {{ ?part nio:participant {s} . ?event nio:hasParticipation ?part . BIND({s} AS ?actor)
+     {PART} BIND("did" AS ?kind) }}
+  UNION {{ {SUMMARY_PATTERN.format(g=s)} BIND("summary" AS ?kind) }}
+}}"""
+
+
+async def page_rows(engine: QueryEngine, iri: str) -> bytes | None:
+    """The answer to ``page_query`` as the engine sent it (SPARQL JSON; read by ``entity_page``
+    off the event loop), ``None`` for an IRI no query can hold."""
+    try:
+        query = page_query(iri)
+    except ValueError:
+        return None
+    return (await ask(engine, query, ["application/sparql-results+json"])).body
+
+
+def _term(binding: dict[str, str]) -> Node:
+    kind, value = binding["type"], binding["value"]
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if "xml:lang" in binding:
+        return Literal(value, lang=binding["xml:lang"])
+    datatype = binding.get("datatype")
+    return Literal(value, datatype=URIRef(datatype) if datatype and datatype != XSD_STRING else None)
+
+
+TEMPLATE = re.findall(r"(\S+) (\S+) (\S+) \.", RESOURCE_TEMPLATE.format(s="S"))
+"""The triple patterns of a resource's description (``S`` the resource, ``?v`` a variable)."""
+
+
+def description(iri: str, rows: list[dict[str, Node]]) -> Graph:
+    """The triples ``TEMPLATE`` makes of the rows: what the CONSTRUCT gives."""
+    subject = URIRef(iri)
+    graph = Graph()
+    for row in rows:
+        for pattern in TEMPLATE:
+            terms = [subject if t == "S" else row.get(t[1:]) for t in pattern]
+            if None not in terms:
+                graph.add((terms[0], terms[1], terms[2]))
+    return graph
+
+
+def statement_lines(rows: list[Row], prefix: str) -> Lines:
+    """The lines behind each statement whose subject is the page's resource."""
+    found: dict[tuple[str, str], set[tuple[int, str]]] = defaultdict(set)
+    for r in rows:
+        if r.get("line", "").isdigit():
+            n = int(r["line"])
+            found[(r["p"], r["o"])].add((n, reader_href(r.get("src", ""), n, prefix) or ""))
+    return {k: sorted(v) for k, v in found.items()}
+
+
+def participations(rows: list[Row], prefix: str) -> list[Part]:
+    """One ``Part`` per participation node, its roles merged, in date order."""
+    grouped: dict[str, Part] = {}
+    for r in rows:
+        part = grouped.get(r["part"])
+        if part is None:
+            cap = r.get("cap")
+            part = grouped[r["part"]] = Part(
+                r["event"], r.get("eventLabel", r["event"]), href(r["event"], prefix), r.get("start", ""),
+                r["actor"], r.get("actorLabel", r["actor"]), href(r["actor"], prefix), [],
+                r.get("capLabel", cap) if cap else None, href(cap, prefix) if cap else None,
+            )  # fmt: skip
+        if r.get("roleLabel") and r["roleLabel"] not in part.roles:
+            part.roles = sorted([*part.roles, r["roleLabel"]])
+    return sorted(grouped.values(), key=lambda p: (p.start, p.event_label, p.actor_label))
+
+
+def once_per_event(parts: list[Part]) -> list[Part]:
+    """What an actor took part in, each event once (its roles and capacities merged)."""
+    merged: dict[str, Part] = {}
+    for p in parts:
+        first = merged.setdefault(p.event, p)
+        if first is not p:
+            first.roles = sorted(set(first.roles) | set(p.roles))
+            if p.capacity and p.capacity != first.capacity:
+                first.capacity = ", ".join(filter(None, [first.capacity, p.capacity]))
+    return list(merged.values())
+
+
+def entity_page(
+    iri: str, path: str, body: bytes, labels: Mapping[str, str], prefix: str
+) -> EntityPage | None:
+    """A resource's page model from the answer to ``page_query`` (``None``: nothing is known
+    about ``iri``). CPU work: run it off the event loop."""
+    kinds: dict[str, list[dict[str, Node]]] = defaultdict(list)
+    for binding in json.loads(body)["results"]["bindings"]:
+        kinds[binding["kind"]["value"]].append({k: _term(v) for k, v in binding.items()})
+    if not kinds["about"]:
+        return None
+    extras = {k: [{v: str(t) for v, t in row.items()} for row in rows] for k, rows in kinds.items()}
+    return _page(iri, path, description(iri, kinds["about"]), extras, labels, prefix)
+
+
+def document_page(
+    iri: str, path: str, found: Description, labels: Mapping[str, str], prefix: str
+) -> EntityPage:
+    """A document's page model (a named graph, the shapes, the VoID description): its
+    statements, and its subjects, each with its anchor. CPU work: run it off the event loop."""
+    return _page(iri, path, found.graph, {}, labels, prefix)
+
+
+def _page(
+    iri: str, path: str, graph: Graph, extras: dict[str, list[Row]], labels: Mapping[str, str], prefix: str
+) -> EntityPage:
+    node = URIRef(iri)
+    values = Values(labels, prefix, statement_lines(extras.get("line", []), prefix))
+    contents = []
+    if path.startswith("graph/") or path == "shapes":
+        for s in sorted({s for s in graph.subjects() if isinstance(s, URIRef) and s != node}):
+            value = values.value(graph, s)
+            document, _, fragment = str(s).partition("#")
+            value.anchor = fragment if document == iri else ""
+            contents.append(value)
+    did = once_per_event(participations(extras.get("did", []), prefix))
+    engaged = path.startswith("id/engagement/") or (None, AFFECTS, node) in graph
+    return EntityPage(
+        values.resource(iri, graph), contents, participations(extras.get("part", []), prefix), did,
+        summarize(extras.get("summary", []), prefix) if engaged else None,
+        f"{prefix}/timeline?actor={quote(iri, safe='')}" if did else None,
+    )  # fmt: skip
+
+
+async def page(
+    engine: QueryEngine, target: Target, labels: Mapping[str, str], prefix: str, offload: Offload
+) -> EntityPage | None:
+    """The page model of ``target`` (``None``: nothing is known about it): a document from its
+    CONSTRUCT, a resource from ``page_query``."""
+    query = document_query(target)
+    if query is not None:
+        found = await construct(engine, query)
+        if len(found) or is_final(target):
+            return (
+                await offload.run(document_page, target.iri, target.path, found, labels, prefix)
+                if len(found)
+                else None
+            )
+    body = await page_rows(engine, target.iri)
+    return (
+        None
+        if body is None
+        else await offload.run(entity_page, target.iri, target.path, body, labels, prefix)
+    )

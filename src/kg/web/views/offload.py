@@ -1,0 +1,51 @@
+"""CPU work of the pages (parsing descriptions, matching search words, laying out and rendering a
+page) runs here, off the event loop, so that no request holds the loop for more than a moment.
+
+The work goes to a few threads of its own (not the thread pool FastAPI uses for its own calls),
+one job per client address at a time (the address the limits middleware names, as for queries),
+and each request's wait and work together stay under the query time limit (503 beyond). What one
+job may cost is bounded by the page that asks for it (search caps its words, the timeline its
+years), so a thread is never held for long.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from kg.engine.base import QueryError
+from kg.engine.fairness import CLIENT
+
+T = TypeVar("T")
+
+
+class Offload:
+    """Runs page work in ``threads`` threads, one job per client at a time, within ``timeout`` s."""
+
+    def __init__(self, timeout: float, threads: int = 2) -> None:
+        self.timeout = timeout
+        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="kg-pages")
+        self._turns: dict[str | None, tuple[asyncio.Lock, int]] = {}
+
+    async def run(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``work(*args, **kwargs)`` in a thread, after this client's earlier jobs."""
+        client = CLIENT.get()
+        lock, users = self._turns.get(client) or (asyncio.Lock(), 0)
+        self._turns[client] = (lock, users + 1)
+        try:
+            async with asyncio.timeout(self.timeout), lock:
+                job = functools.partial(work, *args, **kwargs)
+                return await asyncio.get_running_loop().run_in_executor(self.pool, job)
+        except TimeoutError:
+            raise QueryError(
+                f"This page took longer than {self.timeout:g} s to prepare; try again later.", 503
+            ) from None
+        finally:
+            lock, users = self._turns[client]
+            if users == 1:
+                del self._turns[client]
+            else:
+                self._turns[client] = (lock, users - 1)
