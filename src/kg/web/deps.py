@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from kg.engine.base import QueryEngine
 from kg.engine.plan import Limits
@@ -21,6 +21,7 @@ from kg.settings import Settings
 from kg.web.http.result_cache import ResultCache
 from kg.web.render.pages import Site
 from kg.web.views.examples import Example
+from kg.web.views.labels import term_labels
 from kg.web.views.offload import Offload
 from kg.web.views.page_data import PageData
 
@@ -132,3 +133,10 @@ async def get_examples(request: Request) -> list[Example]:
     """The example queries (``queries/*.rq``), read once at start-up."""
     examples: list[Example] = request.app.state.examples
     return examples
+
+
+async def get_term_labels(
+    engine: QueryEngine = Depends(get_engine), data: PageData = Depends(get_page_data)
+) -> dict[str, str]:
+    """The names of the ontology's terms in the engine's current data (read once per build)."""
+    return await term_labels(engine, data)

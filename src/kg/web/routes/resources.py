@@ -9,21 +9,20 @@ one SELECT (``kg.web.views.entity``); parsing, laying out and writing run off th
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from kg.engine.base import QueryEngine
-from kg.web.deps import get_engine, get_offload, get_page_data, get_site
-from kg.web.iris import RESOURCE_FORMATS, local_href, target_for
+from kg.web.deps import get_engine, get_offload, get_page_data, get_site, get_term_labels
+from kg.web.iris import RESOURCE_FORMATS, target_for
 from kg.web.render.pages import Site, render
 from kg.web.render.rdf import CONTEXT, negotiate, serialize
 from kg.web.views.documents import fetch
 from kg.web.views.entity import page
-from kg.web.views.labels import term_labels
 from kg.web.views.offload import Offload
-from kg.web.views.ontology import is_ontology, ontology_page
+from kg.web.views.ontology import ontology_page
 from kg.web.views.page_data import PageData
 from kg.web.views.search import search_index
 
@@ -38,49 +37,38 @@ async def document(
     data: PageData,
     offload: Offload,
     site: Site,
+    labels: Mapping[str, str],
 ) -> Response:
     """The answer for the request path ``path`` (after the public address, without its ``/``)."""
-    target = target_for(path)
+    target = target_for(path, site.prefix)
     key = negotiate(
         target.extension, request.query_params.get("format"), request.headers.get("accept"), default
     )
-    doc = local_href(target.iri, site.prefix)
-    links = ", ".join(
-        f'<{doc}.{f.key}>; rel="alternate"; type="{f.media_type}"' for f in RESOURCE_FORMATS.values()
-    )
-    headers = {"Vary": "Accept", "Link": links}
+    headers = {"Vary": "Accept", "Link": target.alternates}
     if key is None:
         offered = ", ".join(f.media_type for f in RESOURCE_FORMATS.values())
         return PlainTextResponse(f"Not acceptable. Available: {offered}\n", 406, headers)
+    if target.extension is None:
+        headers["Content-Location"] = f"{target.href}.{key}"
     if key != "html":
-        try:
-            found = await fetch(engine, target)
-        except ValueError:  # characters no IRI of the dataset has (space, quotes, brackets)
-            return PlainTextResponse(f"Nothing is known about <{target.iri}>.\n", 404, headers)
+        found = await fetch(engine, target)
         if not found:
+            del headers["Content-Location"]
             return PlainTextResponse(f"Nothing is known about <{target.iri}>.\n", 404, headers)
-        if target.extension is None:
-            headers["Content-Location"] = f"{doc}.{key}"
         body = await offload.run(serialize, found, key)
         return Response(body, media_type=RESOURCE_FORMATS[key].content_type, headers=headers)
-    labels = await term_labels(engine, data)
-    if target.extension is None:
-        headers["Content-Location"] = f"{doc}.html"
-    if is_ontology(target.path):
-        about = await offload.run(
-            ontology_page, target.iri, target.path, await fetch(engine, target), labels, site.prefix
-        )
-        html = await offload.run(render, site, "ontology.html", **vars(about))
-        return HTMLResponse(html, headers=headers)
+    if target.kind == "ontology":
+        about = await offload.run(ontology_page, target, await fetch(engine, target), labels, site.prefix)
+        return HTMLResponse(await offload.run(render, site, "ontology.html", **vars(about)), headers=headers)
     model = await page(engine, target, labels, site.prefix, offload)
-    if model is None:
-        headers.pop("Content-Location", None)
-        words = target.iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
-        index = await search_index(engine, data, offload)
-        hits = await offload.run(index.suggestions, words, site.prefix)
-        html = await offload.run(render, site, "not_found.html", iri=target.iri, suggestions=hits, q=words)
-        return HTMLResponse(html, 404, headers)
-    return HTMLResponse(await offload.run(render, site, "resource.html", **vars(model)), headers=headers)
+    if model is not None:
+        return HTMLResponse(await offload.run(render, site, "resource.html", **vars(model)), headers=headers)
+    del headers["Content-Location"]
+    words = target.iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
+    index = await search_index(engine, data, offload)
+    hits = await offload.run(index.suggestions, words, site.prefix)
+    html = await offload.run(render, site, "not_found.html", iri=target.iri, suggestions=hits, q=words)
+    return HTMLResponse(html, 404, headers)
 
 
 Handler = Callable[..., Awaitable[Response]]
@@ -96,8 +84,9 @@ def _tree(root: str) -> Handler:
         data: PageData = Depends(get_page_data),
         offload: Offload = Depends(get_offload),
         site: Site = Depends(get_site),
+        labels: Mapping[str, str] = Depends(get_term_labels),
     ) -> Response:
-        return await document(request, f"{root}/{rest}", "html", engine, data, offload, site)
+        return await document(request, f"{root}/{rest}", "html", engine, data, offload, site, labels)
 
     return handler
 
@@ -111,8 +100,9 @@ def _document(doc: str, default: str = "html") -> Handler:
         data: PageData = Depends(get_page_data),
         offload: Offload = Depends(get_offload),
         site: Site = Depends(get_site),
+        labels: Mapping[str, str] = Depends(get_term_labels),
     ) -> Response:
-        return await document(request, doc, default, engine, data, offload, site)
+        return await document(request, doc, default, engine, data, offload, site, labels)
 
     return handler
 
@@ -127,8 +117,9 @@ def _with_extension(doc: str) -> Handler:
         data: PageData = Depends(get_page_data),
         offload: Offload = Depends(get_offload),
         site: Site = Depends(get_site),
+        labels: Mapping[str, str] = Depends(get_term_labels),
     ) -> Response:
-        return await document(request, f"{doc}.{ext}", "html", engine, data, offload, site)
+        return await document(request, f"{doc}.{ext}", "html", engine, data, offload, site, labels)
 
     return handler
 

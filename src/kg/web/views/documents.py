@@ -80,18 +80,27 @@ def document_query(target: Target) -> str | None:
     return None
 
 
-def is_final(target: Target) -> bool:
-    """Whether ``target``'s document is what its query finds, even nothing (no resource
+def is_final(path: str) -> bool:
+    """Whether the document at ``path`` is what its query finds, even nothing (no resource
     description to fall back on: the ontology, the shapes, a named graph)."""
-    return target.path in ("ontology", "shapes") or target.path.startswith("graph/")
+    return path in ("ontology", "shapes") or path.startswith("graph/")
+
+
+async def document(engine: QueryEngine, target: Target) -> Description | None:
+    """A document's triples; ``None`` for a resource, or for a document IRI its query finds
+    nothing about that has a resource description instead (a part of the VoID description)."""
+    query = document_query(target) if target.kind != "resource" else None
+    if query is None:
+        return None
+    found = await construct(engine, query)
+    return found if len(found) or is_final(target.path) else None
 
 
 async def fetch(engine: QueryEngine, target: Target) -> Description:
-    """The triples served for ``target`` (empty: nothing is known about it). ValueError: the IRI
-    holds characters no IRI of the dataset has."""
-    query = document_query(target)
-    if query is not None:
-        found = await construct(engine, query)
-        if len(found) or is_final(target):
-            return found
-    return await construct(engine, resource_query(target.iri))
+    """The triples served for ``target`` (empty: nothing is known about it, or the IRI holds
+    characters no IRI of the dataset has)."""
+    try:
+        found = await document(engine, target)
+        return found if found is not None else await construct(engine, resource_query(target.iri))
+    except ValueError:
+        return Description(b"")

@@ -23,11 +23,11 @@ from rdflib.term import Node
 
 from kg.engine.base import QueryEngine, ask
 from kg.namespaces import ONTOLOGY
-from kg.web.iris import Target, href, reader_href
-from kg.web.views.documents import RESOURCE_PATTERN, RESOURCE_TEMPLATE, document_query, is_final
+from kg.web.iris import Link, Target, links
+from kg.web.views.documents import RESOURCE_PATTERN, RESOURCE_TEMPLATE, document
 from kg.web.views.engagement import SUMMARY_PATTERN, Summary, summarize
 from kg.web.views.offload import Offload
-from kg.web.views.queries import PROLOGUE, XSD_STRING, Description, Row, construct, iri_literal
+from kg.web.views.queries import PROLOGUE, XSD_STRING, Description, Row, iri_literal
 from kg.web.views.values import Lines, ResourceView, Value, Values
 
 AFFECTS = URIRef(ONTOLOGY + "affects")
@@ -120,17 +120,17 @@ def description(iri: str, rows: list[dict[str, Node]]) -> Graph:
     return graph
 
 
-def statement_lines(rows: list[Row], prefix: str) -> Lines:
+def statement_lines(rows: list[Row], names: Mapping[str, Link]) -> Lines:
     """The lines behind each statement whose subject is the page's resource."""
     found: dict[tuple[str, str], set[tuple[int, str]]] = defaultdict(set)
     for r in rows:
         if r.get("line", "").isdigit():
-            n = int(r["line"])
-            found[(r["p"], r["o"])].add((n, reader_href(r.get("src", ""), n, prefix) or ""))
+            reader = names[r["src"]].reader if r.get("src") else None
+            found[(r["p"], r["o"])].add((int(r["line"]), f"{reader}#L{r['line']}" if reader else ""))
     return {k: sorted(v) for k, v in found.items()}
 
 
-def participations(rows: list[Row], prefix: str) -> list[Part]:
+def participations(rows: list[Row], names: Mapping[str, Link]) -> list[Part]:
     """One ``Part`` per participation node, its roles merged, in date order."""
     grouped: dict[str, Part] = {}
     for r in rows:
@@ -138,9 +138,9 @@ def participations(rows: list[Row], prefix: str) -> list[Part]:
         if part is None:
             cap = r.get("cap")
             part = grouped[r["part"]] = Part(
-                r["event"], r.get("eventLabel", r["event"]), href(r["event"], prefix), r.get("start", ""),
-                r["actor"], r.get("actorLabel", r["actor"]), href(r["actor"], prefix), [],
-                r.get("capLabel", cap) if cap else None, href(cap, prefix) if cap else None,
+                r["event"], r.get("eventLabel", r["event"]), names[r["event"]].href, r.get("start", ""),
+                r["actor"], r.get("actorLabel", r["actor"]), names[r["actor"]].href, [],
+                r.get("capLabel", cap) if cap else None, names[cap].href if cap else None,
             )  # fmt: skip
         if r.get("roleLabel") and r["roleLabel"] not in part.roles:
             part.roles = sorted([*part.roles, r["roleLabel"]])
@@ -159,46 +159,49 @@ def once_per_event(parts: list[Part]) -> list[Part]:
     return list(merged.values())
 
 
-def entity_page(
-    iri: str, path: str, body: bytes, labels: Mapping[str, str], prefix: str
-) -> EntityPage | None:
+def entity_page(target: Target, body: bytes, labels: Mapping[str, str], prefix: str) -> EntityPage | None:
     """A resource's page model from the answer to ``page_query`` (``None``: nothing is known
-    about ``iri``). CPU work: run it off the event loop."""
+    about it). CPU work: run it off the event loop."""
     kinds: dict[str, list[dict[str, Node]]] = defaultdict(list)
     for binding in json.loads(body)["results"]["bindings"]:
         kinds[binding["kind"]["value"]].append({k: _term(v) for k, v in binding.items()})
     if not kinds["about"]:
         return None
     extras = {k: [{v: str(t) for v, t in row.items()} for row in rows] for k, rows in kinds.items()}
-    return _page(iri, path, description(iri, kinds["about"]), extras, labels, prefix)
+    return _page(target, description(target.iri, kinds["about"]), extras, labels, prefix)
 
 
-def document_page(
-    iri: str, path: str, found: Description, labels: Mapping[str, str], prefix: str
-) -> EntityPage:
+def document_page(target: Target, found: Description, labels: Mapping[str, str], prefix: str) -> EntityPage:
     """A document's page model (a named graph, the shapes, the VoID description): its
     statements, and its subjects, each with its anchor. CPU work: run it off the event loop."""
-    return _page(iri, path, found.graph, {}, labels, prefix)
+    return _page(target, found.graph, {}, labels, prefix)
 
 
 def _page(
-    iri: str, path: str, graph: Graph, extras: dict[str, list[Row]], labels: Mapping[str, str], prefix: str
+    target: Target, graph: Graph, extras: dict[str, list[Row]], labels: Mapping[str, str], prefix: str
 ) -> EntityPage:
-    node = URIRef(iri)
-    values = Values(labels, prefix, statement_lines(extras.get("line", []), prefix))
+    node = URIRef(target.iri)
+    terms = {str(t) for triple in graph for t in triple if isinstance(t, URIRef)}
+    terms.update(
+        r[v] for rows in extras.values() for r in rows for v in ("src", "event", "actor", "cap") if v in r
+    )
+    names = links(terms, prefix)
+    lines = statement_lines(extras.get("line", []), names)
+    did = once_per_event(participations(extras.get("did", []), names))
+    parts = participations(extras.get("part", []), names)
+    values = Values(labels, names, lines)
     contents = []
-    if path.startswith("graph/") or path == "shapes":
+    if target.path.startswith("graph/") or target.path == "shapes":
         for s in sorted({s for s in graph.subjects() if isinstance(s, URIRef) and s != node}):
             value = values.value(graph, s)
             document, _, fragment = str(s).partition("#")
-            value.anchor = fragment if document == iri else ""
+            value.anchor = fragment if document == target.iri else ""
             contents.append(value)
-    did = once_per_event(participations(extras.get("did", []), prefix))
-    engaged = path.startswith("id/engagement/") or (None, AFFECTS, node) in graph
+    engaged = target.path.startswith("id/engagement/") or (None, AFFECTS, node) in graph
     return EntityPage(
-        values.resource(iri, graph), contents, participations(extras.get("part", []), prefix), did,
+        values.resource(target.iri, target.href, graph), contents, parts, did,
         summarize(extras.get("summary", []), prefix) if engaged else None,
-        f"{prefix}/timeline?actor={quote(iri, safe='')}" if did else None,
+        f"{prefix}/timeline?actor={quote(target.iri, safe='')}" if did else None,
     )  # fmt: skip
 
 
@@ -207,18 +210,8 @@ async def page(
 ) -> EntityPage | None:
     """The page model of ``target`` (``None``: nothing is known about it): a document from its
     CONSTRUCT, a resource from ``page_query``."""
-    query = document_query(target)
-    if query is not None:
-        found = await construct(engine, query)
-        if len(found) or is_final(target):
-            return (
-                await offload.run(document_page, target.iri, target.path, found, labels, prefix)
-                if len(found)
-                else None
-            )
+    found = await document(engine, target) if target.kind != "resource" else None
+    if found is not None:
+        return await offload.run(document_page, target, found, labels, prefix) if len(found) else None
     body = await page_rows(engine, target.iri)
-    return (
-        None
-        if body is None
-        else await offload.run(entity_page, target.iri, target.path, body, labels, prefix)
-    )
+    return None if body is None else await offload.run(entity_page, target, body, labels, prefix)

@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from kg.namespaces import ONTOLOGY, compact_iri
-from kg.web.iris import RDF_FORMATS, local_href
+from kg.web.iris import RDF_FORMATS, Target, links
 from kg.web.views.queries import Description
 from kg.web.views.values import Value, Values, label_in
 
@@ -165,17 +165,11 @@ class OntologyPage:
     """(label, link) of the page's RDF formats."""
 
 
-def is_ontology(path: str) -> bool:
-    """``path`` is the ontology's document or one of its modules (``ontology/events``)."""
-    return path == "ontology" or (path.startswith("ontology/") and path.count("/") == 1)
-
-
-def ontology_page(
-    iri: str, path: str, description: Description, labels: Mapping[str, str], prefix: str
-) -> OntologyPage:
-    """The documentation of the whole ontology, or of the module ``iri`` (CPU work: off the loop)."""
-    module = None if path == "ontology" else iri
-    view = OntologyDocs(description.graph, Values(labels, prefix)).view(module)
+def ontology_page(target: Target, found: Description, labels: Mapping[str, str], prefix: str) -> OntologyPage:
+    """The documentation of the whole ontology, or of the module ``target`` (CPU work: off the loop)."""
+    graph = found.graph
+    module = None if target.path == "ontology" else target.iri
+    terms = {str(t) for triple in graph for t in triple if isinstance(t, URIRef)}
+    view = OntologyDocs(graph, Values(labels, links(terms, prefix))).view(module)
     title = view.modules[0].title if module and view.modules else "NATO–Iraq ontology"
-    doc = local_href(iri, prefix)
-    return OntologyPage(view, title, [(f.label, f"{doc}.{f.key}") for f in RDF_FORMATS])
+    return OntologyPage(view, title, [(f.label, f"{target.href}.{f.key}") for f in RDF_FORMATS])

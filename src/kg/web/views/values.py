@@ -13,7 +13,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kg.namespaces import NIO_STORED_COPY, ONTOLOGY, PREFIXES, compact_iri
-from kg.web.iris import RDF_FORMATS, document_iri, href, local_href, reader_href
+from kg.web.iris import RDF_FORMATS, Link
 from kg.web.views.dates import PRECISIONS, when
 
 P = PREFIXES
@@ -118,10 +118,13 @@ def _one(graph: Graph, s: Node, p: str) -> str | None:
 
 class Values:
     """Turns the terms of description graphs into ``Value``s; ``known`` gives the ontology's (or a
-    standard) label of a term, ``lines`` the source lines behind each statement."""
+    standard) label of a term, ``links`` the link and compact name of every IRI of the graph
+    (``kg.web.iris.links``), ``lines`` the source lines behind each statement."""
 
-    def __init__(self, known: Mapping[str, str], prefix: str = "", lines: Lines | None = None) -> None:
-        self.known, self.prefix = known, prefix
+    def __init__(
+        self, known: Mapping[str, str], links: Mapping[str, Link], lines: Lines | None = None
+    ) -> None:
+        self.known, self.links = known, links
         self.lines: Lines = lines or {}
 
     def term_label(self, iri: str) -> str:
@@ -135,8 +138,8 @@ class Values:
             note = f"@{node.language}" if node.language else compact_iri(str(node.datatype or ""))
             link = None
             if predicate == NIO_STORED_COPY and subject is not None:
-                link = reader_href(str(subject), None, self.prefix)
-                link = f"{link}.txt" if link else None
+                reader = self.links[str(subject)].reader
+                link = f"{reader}.txt" if reader else None
             lines = self.lines.get((predicate, str(node)), []) if depth == 0 else []
             return Value(str(node), link, "" if note == "xsd:string" else note, lines=lines)
         if isinstance(node, BNode):
@@ -144,8 +147,8 @@ class Values:
         iri = str(node)
         label = label_in(graph, node) or self.known.get(iri) or self.partition_label(graph, node)
         lines = self.lines.get((predicate, iri), []) if depth == 0 else []
-        short = compact_iri(iri)
-        return Value(label or short, href(iri, self.prefix), short if label else "", lines=lines)
+        link = self.links[iri]
+        return Value(label or link.compact, link.href, link.compact if label else "", lines=lines)
 
     def partition_label(self, graph: Graph, node: Node) -> str | None:
         """``event (nio:Event): 51 resources`` for a VoID class or property partition."""
@@ -156,20 +159,17 @@ class Values:
             term = next(iter(graph.objects(node, part)), None)
             if term is not None:
                 n = next(iter(graph.objects(node, count)), None)
-                name = self.known.get(str(term))
-                shown = f"{name} ({compact_iri(str(term))})" if name else compact_iri(str(term))
+                name, short = self.known.get(str(term)), self.links[str(term)].compact
+                shown = f"{name} ({short})" if name else short
                 if n is None:
                     return shown
                 return f"{shown}: {n} {unit[:-1] if str(n) == '1' else unit}"
         return None
 
     def row(self, p: str, values: list[Value]) -> Row:
+        link = self.links[p]
         return Row(
-            self.term_label(p),
-            href(p, self.prefix),
-            p,
-            compact_iri(p),
-            sorted(values, key=lambda v: natural(v.text)),
+            self.term_label(p), link.href, p, link.compact, sorted(values, key=lambda v: natural(v.text))
         )
 
     def rows(self, graph: Graph, subject: Node, depth: int = 0) -> list[Row]:
@@ -200,17 +200,18 @@ class Values:
             line = _one(graph, pa, ONTOLOGY + "sourceLine")
             exact = _one(graph, selector, P["oa"] + "exact") if selector else None
             url = _one(graph, source, P["schema"] + "url") if source else None
+            reader = self.links[str(source)].reader if isinstance(source, URIRef) else None
             out.append(
                 Passage(
                     str(pa),
-                    href(str(pa), self.prefix),
+                    self.links[str(pa)].href if isinstance(pa, URIRef) else "",
                     line,
                     exact,
                     _one(graph, selector, P["oa"] + "prefix") if selector else None,
                     _one(graph, selector, P["oa"] + "suffix") if selector else None,
                     label_in(graph, source) if source else None,
                     text_fragment(url, exact) if url and exact else url,
-                    reader_href(str(source), line, self.prefix) if source else None,
+                    reader + (f"#L{line}" if line else "") if reader else None,
                 )
             )
         return sorted(out, key=lambda p: (int(p.line) if p.line and p.line.isdigit() else 0, p.iri))
@@ -219,19 +220,19 @@ class Values:
         links: dict[str, list[str]] = {}
         for p, name in EXTERNAL.items():
             for o in graph.objects(iri, p):
-                if isinstance(o, URIRef) and local_href(str(o)) is None:
+                if isinstance(o, URIRef) and self.links[str(o)].href == str(o):  # not served here
                     links.setdefault(str(o), []).append(name)
         return [Value(site_name(t), t, ", ".join(sorted(set(r)))) for t, r in sorted(links.items())]
 
-    def resource(self, iri: str, graph: Graph) -> ResourceView:
-        """The page model of ``iri``, with a source-line link next to each value a line of the
-        source supports (``lines``)."""
+    def resource(self, iri: str, href: str, graph: Graph) -> ResourceView:
+        """The page model of ``iri`` (served at ``href``), with a source-line link next to each
+        value a line of the source supports (``lines``)."""
         node = URIRef(iri)
         precision = PRECISIONS.get(_one(graph, node, P["time"] + "unitType") or "")
         date_text = _one(graph, node, ONTOLOGY + "dateText")
         earliest = _one(graph, node, P["sem"] + "hasEarliestBeginTimeStamp")
         latest = _one(graph, node, P["sem"] + "hasLatestEndTimeStamp")
-        doc = local_href(document_iri(iri), self.prefix) or ""
+        doc = href.partition("#")[0]
         comments = sorted(str(c) for c in graph.objects(node, URIRef(P["rdfs"] + "comment")))
         return ResourceView(
             iri=iri,
