@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
@@ -136,7 +136,19 @@ async def get_examples(request: Request) -> list[Example]:
 
 
 async def get_term_labels(
-    engine: QueryEngine = Depends(get_engine), data: PageData = Depends(get_page_data)
+    engine: Annotated[QueryEngine, Depends(get_engine)], data: Annotated[PageData, Depends(get_page_data)]
 ) -> dict[str, str]:
     """The names of the ontology's terms in the engine's current data (read once per build)."""
     return await term_labels(engine, data)
+
+
+# The same, as the types a page route's parameters are declared with.
+Engine = Annotated[QueryEngine, Depends(get_engine)]
+SettingsOf = Annotated[Settings, Depends(get_settings)]
+Data = Annotated[PageData, Depends(get_page_data)]
+Work = Annotated[Offload, Depends(get_offload)]
+SiteOf = Annotated[Site, Depends(get_site)]
+BuildInfo = Annotated[dict[str, Any], Depends(get_build_info)]
+Examples = Annotated[list[Example], Depends(get_examples)]
+TermLabels = Annotated[dict[str, str], Depends(get_term_labels)]
+PublicUrl = Annotated[str, Depends(public_url)]

@@ -3,20 +3,14 @@ and ``/downloads/<name>``, each file (nothing else of ``dist/`` is reachable).""
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from kg.engine.base import QueryEngine
-from kg.settings import Settings
-from kg.web.deps import get_build_info, get_engine, get_offload, get_page_data, get_settings, get_site
-from kg.web.render.pages import Site, render
+from kg.web.deps import BuildInfo, Data, Engine, SettingsOf, SiteOf, Work
+from kg.web.render.pages import render
 from kg.web.views.downloads import listing, media_type, offered
 from kg.web.views.engagement_table import NAME as ENGAGEMENTS
 from kg.web.views.engagement_table import engagements_table
-from kg.web.views.offload import Offload
-from kg.web.views.page_data import PageData
 
 
 def downloads_router() -> APIRouter:
@@ -24,12 +18,12 @@ def downloads_router() -> APIRouter:
 
     @router.api_route("/downloads", methods=["GET", "HEAD"], response_model=None)
     async def downloads(
-        engine: QueryEngine = Depends(get_engine),
-        settings: Settings = Depends(get_settings),
-        info: dict[str, Any] = Depends(get_build_info),
-        data: PageData = Depends(get_page_data),
-        offload: Offload = Depends(get_offload),
-        site: Site = Depends(get_site),
+        engine: Engine,
+        settings: SettingsOf,
+        info: BuildInfo,
+        data: Data,
+        offload: Work,
+        site: SiteOf,
     ) -> Response:
         """The list of downloads with their sizes, counts and SHA-256 checksums."""
         files = await offered(settings.dist_dir, info, engine, data, offload)
@@ -38,11 +32,11 @@ def downloads_router() -> APIRouter:
     @router.api_route("/downloads/{name:path}", methods=["GET", "HEAD"], response_model=None)
     async def download(
         name: str,
-        engine: QueryEngine = Depends(get_engine),
-        settings: Settings = Depends(get_settings),
-        info: dict[str, Any] = Depends(get_build_info),
-        data: PageData = Depends(get_page_data),
-        offload: Offload = Depends(get_offload),
+        engine: Engine,
+        settings: SettingsOf,
+        info: BuildInfo,
+        data: Data,
+        offload: Work,
     ) -> Response:
         """One file of ``dist/``: a dump, its checksum, ``void.ttl``, ``build.json`` or a CSV table."""
         dist = settings.dist_dir

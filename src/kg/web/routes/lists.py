@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import HTMLResponse, Response
 
-from kg.engine.base import QueryEngine
-from kg.web.deps import get_engine, get_offload, get_site
-from kg.web.render.pages import Site, render
+from kg.web.deps import Engine, SiteOf, Work
+from kg.web.render.pages import render
 from kg.web.views.lists import KINDS, listing
-from kg.web.views.offload import Offload
 
 
 def lists_router() -> APIRouter:
@@ -18,9 +16,9 @@ def lists_router() -> APIRouter:
     @router.api_route("/list/{kind}", methods=["GET", "HEAD"], response_model=None)
     async def listed(
         kind: str,
-        engine: QueryEngine = Depends(get_engine),
-        offload: Offload = Depends(get_offload),
-        site: Site = Depends(get_site),
+        engine: Engine,
+        offload: Work,
+        site: SiteOf,
     ) -> Response:
         """Every resource of one kind (events, engagements, actors, people, places, source-passages)."""
         if kind not in KINDS:

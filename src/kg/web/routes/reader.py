@@ -3,15 +3,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
-from kg.engine.base import QueryEngine
-from kg.settings import Settings
-from kg.web.deps import get_engine, get_offload, get_page_data, get_settings, get_site
-from kg.web.render.pages import Site, render
-from kg.web.views.offload import Offload
-from kg.web.views.page_data import PageData
+from kg.web.deps import Data, Engine, SettingsOf, SiteOf, Work
+from kg.web.render.pages import render
 from kg.web.views.reader import load_source, reader_page, stored_text
 
 
@@ -21,11 +17,11 @@ def reader_router() -> APIRouter:
     @router.api_route("/source/{name}", methods=["GET", "HEAD"], response_model=None)
     async def reader(
         name: str,
-        engine: QueryEngine = Depends(get_engine),
-        settings: Settings = Depends(get_settings),
-        data: PageData = Depends(get_page_data),
-        offload: Offload = Depends(get_offload),
-        site: Site = Depends(get_site),
+        engine: Engine,
+        settings: SettingsOf,
+        data: Data,
+        offload: Work,
+        site: SiteOf,
     ) -> Response:
         """The source read line by line (``/source/<slug>``) or its stored copy (``<slug>.txt``)."""
         slug, _, ext = name.partition(".")

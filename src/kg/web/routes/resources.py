@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from kg.engine.base import QueryEngine
-from kg.web.deps import get_engine, get_offload, get_page_data, get_site, get_term_labels
+from kg.web.deps import Data, Engine, SiteOf, TermLabels, Work
 from kg.web.iris import RESOURCE_FORMATS, target_for
 from kg.web.render.pages import Site, render
 from kg.web.render.rdf import CONTEXT, negotiate, serialize
@@ -80,11 +80,11 @@ def _tree(root: str) -> Handler:
     async def handler(
         request: Request,
         rest: str,
-        engine: QueryEngine = Depends(get_engine),
-        data: PageData = Depends(get_page_data),
-        offload: Offload = Depends(get_offload),
-        site: Site = Depends(get_site),
-        labels: Mapping[str, str] = Depends(get_term_labels),
+        engine: Engine,
+        data: Data,
+        offload: Work,
+        site: SiteOf,
+        labels: TermLabels,
     ) -> Response:
         return await document(request, f"{root}/{rest}", "html", engine, data, offload, site, labels)
 
@@ -96,11 +96,11 @@ def _document(doc: str, default: str = "html") -> Handler:
 
     async def handler(
         request: Request,
-        engine: QueryEngine = Depends(get_engine),
-        data: PageData = Depends(get_page_data),
-        offload: Offload = Depends(get_offload),
-        site: Site = Depends(get_site),
-        labels: Mapping[str, str] = Depends(get_term_labels),
+        engine: Engine,
+        data: Data,
+        offload: Work,
+        site: SiteOf,
+        labels: TermLabels,
     ) -> Response:
         return await document(request, doc, default, engine, data, offload, site, labels)
 
@@ -113,11 +113,11 @@ def _with_extension(doc: str) -> Handler:
     async def handler(
         request: Request,
         ext: str,
-        engine: QueryEngine = Depends(get_engine),
-        data: PageData = Depends(get_page_data),
-        offload: Offload = Depends(get_offload),
-        site: Site = Depends(get_site),
-        labels: Mapping[str, str] = Depends(get_term_labels),
+        engine: Engine,
+        data: Data,
+        offload: Work,
+        site: SiteOf,
+        labels: TermLabels,
     ) -> Response:
         return await document(request, f"{doc}.{ext}", "html", engine, data, offload, site, labels)
 

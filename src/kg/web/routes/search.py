@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from kg.engine.base import QueryEngine
 from kg.formats import parse_accept
-from kg.web.deps import get_engine, get_offload, get_page_data, get_site
-from kg.web.render.pages import Site, render
+from kg.web.deps import Data, Engine, SiteOf, Work
+from kg.web.render.pages import render
 from kg.web.views.labels import term_labels
-from kg.web.views.offload import Offload
-from kg.web.views.page_data import PageData
 from kg.web.views.search import Found, search_index, too_costly
 
 
@@ -36,12 +33,12 @@ def search_router() -> APIRouter:
     @router.api_route("/search", methods=["GET", "HEAD"], response_model=None)
     async def search(
         request: Request,
+        engine: Engine,
+        data: Data,
+        offload: Work,
+        site: SiteOf,
         q: str = "",
         all: str = "",
-        engine: QueryEngine = Depends(get_engine),
-        data: PageData = Depends(get_page_data),
-        offload: Offload = Depends(get_offload),
-        site: Site = Depends(get_site),
     ) -> Response:
         """Label and source-text search: HTML for browsers, JSON with ``?format=json`` or
         ``Accept: application/json``; ``all=1`` includes participation records and passages."""

@@ -13,14 +13,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query
+from fastapi import APIRouter, FastAPI, HTTPException, Query
 from fastapi.responses import HTMLResponse, Response
 
 from kg.engine.base import QueryEngine
-from kg.web.deps import get_engine, get_offload, get_page_data, get_site
-from kg.web.render.pages import Site, render
+from kg.web.deps import Data, Engine, SiteOf, Work
+from kg.web.render.pages import render
 from kg.web.render.timeline_svg import marks
-from kg.web.views.offload import Offload
 from kg.web.views.page_data import PageData
 from kg.web.views.timeline import FIRST_YEAR, LAST_YEAR, Timeline, items, timeline_view
 
@@ -70,14 +69,14 @@ def timeline_router() -> APIRouter:
 
     @router.api_route("/timeline", methods=["GET", "HEAD"], response_model=None)
     async def timeline(
+        engine: Engine,
+        data: Data,
+        offload: Work,
+        site: SiteOf,
         actor: str = "",
         type: str = "",
         start: str = Query("", alias="from"),
         to: str = "",
-        engine: QueryEngine = Depends(get_engine),
-        data: PageData = Depends(get_page_data),
-        offload: Offload = Depends(get_offload),
-        site: Site = Depends(get_site),
     ) -> Response:
         """Events and engagements on a time axis; ``actor`` and ``type`` (IRIs) filter them,
         ``from`` and ``to`` (years) zoom to a period."""

@@ -32,7 +32,8 @@ with IN, not VALUES blocks: Oxigraph joined VALUES first, scanning every triple.
 def resource_query(iri: str) -> str:
     """The CONSTRUCT of a resource's description."""
     s = iri_literal(iri)
-    return f"{PROLOGUE}\nCONSTRUCT {{\n  {RESOURCE_TEMPLATE.format(s=s)}\n}} WHERE {{\n  {RESOURCE_PATTERN.format(s=s)}\n}}"
+    template, pattern = RESOURCE_TEMPLATE.format(s=s), RESOURCE_PATTERN.format(s=s)
+    return f"{PROLOGUE}\nCONSTRUCT {{\n  {template}\n}} WHERE {{\n  {pattern}\n}}"
 
 
 def graph_contents_query(graph_iri: str, about: str | None = None) -> str:
@@ -59,7 +60,8 @@ def graphs_under_query(graph_prefix: str, subject_prefix: str) -> str:
 def void_part_query(iri: str) -> str:
     """A part of the VoID description (a partition, a distribution, a linkset): only in its graph."""
     s, void = iri_literal(iri), iri_literal(VOID_GRAPH)
-    return f"CONSTRUCT {{ {s} ?p ?o . ?x ?q {s} }} WHERE {{ GRAPH {void} {{ {{ {s} ?p ?o }} UNION {{ ?x ?q {s} }} }} }}"
+    where = f"GRAPH {void} {{ {{ {s} ?p ?o }} UNION {{ ?x ?q {s} }} }}"
+    return f"CONSTRUCT {{ {s} ?p ?o . ?x ?q {s} }} WHERE {{ {where} }}"
 
 
 def document_query(target: Target) -> str | None:

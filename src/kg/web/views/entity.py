@@ -114,9 +114,9 @@ def description(iri: str, rows: list[dict[str, Node]]) -> Graph:
     graph = Graph()
     for row in rows:
         for pattern in TEMPLATE:
-            terms = [subject if t == "S" else row.get(t[1:]) for t in pattern]
-            if None not in terms:
-                graph.add((terms[0], terms[1], terms[2]))
+            s, p, o = (subject if t == "S" else row.get(t[1:]) for t in pattern)
+            if s is not None and p is not None and o is not None:
+                graph.add((s, p, o))
     return graph
 
 

@@ -39,7 +39,8 @@ class PageData:
         version = engine.version
         found = self._values.get(name)
         if found is not None and found[0] is engine and found[1] == version:
-            if version or time.monotonic() - found[2] < self.ttl:
+            fresh = version or time.monotonic() - found[2] < self.ttl  # no version: kept ttl seconds
+            if fresh:
                 value: T = found[3]
                 return value
         key = (name, id(engine), version)

@@ -136,12 +136,12 @@ class Values:
     ) -> Value:
         if isinstance(node, Literal):
             note = f"@{node.language}" if node.language else compact_iri(str(node.datatype or ""))
-            link = None
+            copy = None
             if predicate == NIO_STORED_COPY and subject is not None:
                 reader = self.links[str(subject)].reader
-                link = f"{reader}.txt" if reader else None
+                copy = f"{reader}.txt" if reader else None
             lines = self.lines.get((predicate, str(node)), []) if depth == 0 else []
-            return Value(str(node), link, "" if note == "xsd:string" else note, lines=lines)
+            return Value(str(node), copy, "" if note == "xsd:string" else note, lines=lines)
         if isinstance(node, BNode):
             return Value("", None, "", self.rows(graph, node, depth + 1) if depth < 2 else [])
         iri = str(node)
