@@ -53,7 +53,7 @@ async def document(
     if key != "html":
         found = await fetch(engine, target)
         if not found:
-            del headers["Content-Location"]
+            headers.pop("Content-Location", None)
             return PlainTextResponse(f"Nothing is known about <{target.iri}>.\n", 404, headers)
         body = await offload.run(serialize, found, key)
         return Response(body, media_type=RESOURCE_FORMATS[key].content_type, headers=headers)
@@ -63,7 +63,7 @@ async def document(
     model = await page(engine, target, labels, site.prefix, offload)
     if model is not None:
         return HTMLResponse(await offload.run(render, site, "resource.html", **vars(model)), headers=headers)
-    del headers["Content-Location"]
+    headers.pop("Content-Location", None)
     words = target.iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
     index = await search_index(engine, data, offload)
     hits = await offload.run(index.suggestions, words, site.prefix)
