@@ -10,7 +10,6 @@ time limits, worker processes).
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -58,16 +57,15 @@ def client(
 
 @dataclass(frozen=True)
 class Page:
-    """One answer to ``GET path`` with ``Accept: text/html``, and how long it took."""
+    """One answer to ``GET path`` with ``Accept: text/html``."""
 
     status: int
     content_type: str
     text: str
-    seconds: float
 
 
 class Pages:
-    """The HTML answers of a site that does not change, each fetched once (one at a time, timed).
+    """The HTML answers of a site that does not change, each fetched once.
 
     The crawl and the every-document test ask for the same few hundred pages; they share the
     answers instead of rendering each page twice. Each test still checks every answer it needs.
@@ -79,10 +77,8 @@ class Pages:
 
     def get(self, path: str) -> Page:
         if path not in self.seen:
-            start = time.perf_counter()
             r = self.http.get(path, headers={"Accept": "text/html"})
-            took = time.perf_counter() - start
-            self.seen[path] = Page(r.status_code, r.headers.get("content-type", ""), r.text, took)
+            self.seen[path] = Page(r.status_code, r.headers.get("content-type", ""), r.text)
         return self.seen[path]
 
 
