@@ -79,3 +79,11 @@ def test_a_search_over_its_caps_is_refused_at_once(site: TestClient) -> None:
         assert r.status_code == status, (params[:40], r.text[:200])
     page = site.get(f"/search?q={worst}", headers={"Accept": "text/html"})
     assert page.status_code == 400 and "at most" in page.text
+
+
+@pytest.mark.parametrize("root", ["id", "graph", "ontology", "dataset", "shapes"])
+@pytest.mark.parametrize("accept", ["text/html", "text/turtle"])
+def test_a_path_no_iri_can_hold_is_a_404(site: TestClient, root: str, accept: str) -> None:
+    for rest in ("%F2%8E%8E%BDZk%3A%C3%90%C2%9BJ", "a%20b%3E", "x%00y", "%EF%BF%BE"):
+        r = site.get(f"/{root}/{rest}", headers={"Accept": accept})
+        assert r.status_code == 404, (root, rest, r.text[:200])

@@ -58,11 +58,15 @@ async def document(
         body = await offload.run(serialize, found, key)
         return Response(body, media_type=RESOURCE_FORMATS[key].content_type, headers=headers)
     if target.kind == "ontology":
-        about = await offload.run(ontology_page, target, await fetch(engine, target), labels, site.prefix)
-        return HTMLResponse(await offload.run(render, site, "ontology.html", **vars(about)), headers=headers)
-    model = await page(engine, target, labels, site.prefix, offload)
-    if model is not None:
-        return HTMLResponse(await offload.run(render, site, "resource.html", **vars(model)), headers=headers)
+        found = await fetch(engine, target)
+        if found:
+            about = await offload.run(ontology_page, target, found, labels, site.prefix)
+            return HTMLResponse(await offload.run(render, site, "ontology.html", **vars(about)), headers=headers)
+    else:
+        model = await page(engine, target, labels, site.prefix, offload)
+        if model is not None:
+            html = await offload.run(render, site, "resource.html", **vars(model))
+            return HTMLResponse(html, headers=headers)
     headers.pop("Content-Location", None)
     words = target.iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
     index = await search_index(engine, data, offload)

@@ -91,7 +91,10 @@ def is_final(path: str) -> bool:
 async def document(engine: QueryEngine, target: Target) -> Description | None:
     """A document's triples; ``None`` for a resource, or for a document IRI its query finds
     nothing about that has a resource description instead (a part of the VoID description)."""
-    query = document_query(target) if target.kind != "resource" else None
+    try:
+        query = document_query(target) if target.kind != "resource" else None
+    except ValueError:  # characters no IRI of the dataset has: nothing is known about it
+        return Description(b"")
     if query is None:
         return None
     found = await construct(engine, query)
@@ -101,8 +104,10 @@ async def document(engine: QueryEngine, target: Target) -> Description | None:
 async def fetch(engine: QueryEngine, target: Target) -> Description:
     """The triples served for ``target`` (empty: nothing is known about it, or the IRI holds
     characters no IRI of the dataset has)."""
+    found = await document(engine, target)
+    if found is not None:
+        return found
     try:
-        found = await document(engine, target)
-        return found if found is not None else await construct(engine, resource_query(target.iri))
+        return await construct(engine, resource_query(target.iri))
     except ValueError:
         return Description(b"")
