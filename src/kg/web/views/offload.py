@@ -1,11 +1,12 @@
 """CPU work of the pages (parsing descriptions, matching search words, laying out and rendering a
 page) runs here, off the event loop, so that no request holds the loop for more than a moment.
 
-The work goes to a few threads of its own (not the thread pool FastAPI uses for its own calls),
-one job per client address at a time (the address the limits middleware names, as for queries),
-and each request's wait and work together stay under the query time limit (503 beyond). What one
-job may cost is bounded by the page that asks for it (search caps its words, the timeline its
-years), so a thread is never held for long.
+The work runs in anyio's worker threads (as FastAPI's own calls do) under a limiter of its own:
+at most ``threads`` jobs at once, and one job per client address at a time (the address the
+limits middleware names, as for queries). Each request's wait and work together stay under the
+query time limit (503 beyond; the thread finishes its job unwatched). What one job may cost is
+bounded by the page that asks for it (search caps its words, the timeline its years), so a thread
+is never held for long.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
+
+import anyio
+import anyio.to_thread
 
 from kg.engine.base import QueryError
 from kg.engine.fairness import CLIENT
@@ -27,7 +30,7 @@ class Offload:
 
     def __init__(self, timeout: float, threads: int = 2) -> None:
         self.timeout = timeout
-        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="kg-pages")
+        self.limiter = anyio.CapacityLimiter(threads)
         self._turns: dict[str | None, tuple[asyncio.Lock, int]] = {}
 
     async def run(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -38,7 +41,7 @@ class Offload:
         try:
             async with asyncio.timeout(self.timeout), lock:
                 job = functools.partial(work, *args, **kwargs)
-                return await asyncio.get_running_loop().run_in_executor(self.pool, job)
+                return await anyio.to_thread.run_sync(job, limiter=self.limiter, abandon_on_cancel=True)
         except TimeoutError:
             raise QueryError(
                 f"This page took longer than {self.timeout:g} s to prepare; try again later.", 503
