@@ -61,7 +61,9 @@ async def document(
         found = await fetch(engine, target)
         if found:
             about = await offload.run(ontology_page, target, found, labels, site.prefix)
-            return HTMLResponse(await offload.run(render, site, "ontology.html", **vars(about)), headers=headers)
+            return HTMLResponse(
+                await offload.run(render, site, "ontology.html", **vars(about)), headers=headers
+            )
     else:
         model = await page(engine, target, labels, site.prefix, offload)
         if model is not None:
