@@ -51,9 +51,11 @@ def search_router() -> APIRouter:
             html = await offload.run(render, site, "search.html", q=q, error=refused, found=Found([], [], 0))
             return HTMLResponse(html, 400, headers)
         everything = all not in ("", "0", "false")
-        names = await term_labels(engine, data)
-        index = await search_index(engine, data, offload)
-        found = await offload.run(index.search, q, site.prefix, everything, names)
+        found = Found([], [], 0)
+        if q.strip():
+            names = await term_labels(engine, data)
+            index = await search_index(engine, data, offload)
+            found = await offload.run(index.search, q, site.prefix, everything, names)
         if as_json:
             body = {
                 "query": q,
