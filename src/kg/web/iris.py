@@ -98,11 +98,6 @@ def href(iri: str, prefix: str = "") -> str:
     return local_href(iri, prefix) or iri
 
 
-def document_iri(iri: str) -> str:
-    """The IRI without its fragment: the document that describes a hash IRI."""
-    return iri.partition("#")[0]
-
-
 def reader_href(source: str, line: int | str | None, prefix: str = "") -> str | None:
     """Where the source reader shows ``line`` of ``source`` (``None`` for other documents)."""
     if not source.startswith(SOURCES):
