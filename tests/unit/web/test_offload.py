@@ -60,7 +60,7 @@ def test_a_job_past_the_time_limit_is_a_503_and_the_loop_stays_free() -> None:
 
         ticker = asyncio.ensure_future(tick())
         with pytest.raises(QueryError) as refused:
-            await offload.run(release.wait, 30)
+            await offload.run(release.wait, 5)
         release.set()
         await ticker
         assert refused.value.status == 503
