@@ -41,7 +41,7 @@ def downloads_router() -> APIRouter:
         """One file of ``dist/``: a dump, its checksum, ``void.ttl``, ``build.json`` or a CSV table."""
         dist = settings.dist_dir
         if name == ENGAGEMENTS and not (dist / name).is_file():
-            body = (await engagements_table(engine, data)).body
+            body = (await engagements_table(engine, data, offload)).body
             headers = {"Content-Disposition": 'attachment; filename="engagements.csv"'}
             return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
         kind = media_type(name, await offload.run(listing, dist, info))

@@ -20,6 +20,7 @@ from kg.engine.base import QueryEngine
 from kg.web.deps import Data, Engine, SiteOf, Work
 from kg.web.render.pages import render
 from kg.web.render.timeline_svg import marks
+from kg.web.views.offload import Offload
 from kg.web.views.page_data import PageData
 from kg.web.views.timeline import FIRST_YEAR, LAST_YEAR, Timeline, items, timeline_view
 
@@ -39,9 +40,9 @@ def year(value: str, name: str) -> int | None:
     return int(value)
 
 
-async def timeline_data(engine: QueryEngine, data: PageData, prefix: str) -> Timeline:
+async def timeline_data(engine: QueryEngine, data: PageData, offload: Offload, prefix: str) -> Timeline:
     """The timeline's data for ``engine``'s current build (read once per build)."""
-    return await data.get(f"timeline {prefix}", engine, lambda: items(engine, prefix))
+    return await data.get(f"timeline {prefix}", engine, lambda: items(engine, offload, prefix))
 
 
 def timeline_router() -> APIRouter:
@@ -52,7 +53,8 @@ def timeline_router() -> APIRouter:
 
         async def warm(app: FastAPI) -> None:
             try:
-                await timeline_data(app.state.engine, app.state.page_data, app.state.site.prefix)
+                state = app.state
+                await timeline_data(state.engine, state.page_data, state.offload, state.site.prefix)
             except Exception as err:  # a busy or failing engine: the first visitor computes it instead
                 log.info("timeline data not prepared at start-up: %s", err)
 
@@ -81,7 +83,7 @@ def timeline_router() -> APIRouter:
         """Events and engagements on a time axis; ``actor`` and ``type`` (IRIs) filter them,
         ``from`` and ``to`` (years) zoom to a period."""
         first, last = year(start, "from"), year(to, "to")
-        found = await timeline_data(engine, data, site.prefix)
+        found = await timeline_data(engine, data, offload, site.prefix)
         view = await offload.run(timeline_view, found, actor, type, first, last)
         axis, rows = await offload.run(marks, view)
         html = await offload.run(

@@ -87,7 +87,7 @@ async def offered(
     ``engine`` where the build wrote none."""
     out = await offload.run(listing, dist, info)
     if out and ENGAGEMENTS not in {d.name for d in out}:
-        table = await engagements_table(engine, data)
+        table = await engagements_table(engine, data, offload)
         out.append(
             Download(
                 ENGAGEMENTS, ENGAGEMENTS_TITLE, "text/csv", len(table.body), table.rows, "rows", table.sha256

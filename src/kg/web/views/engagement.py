@@ -15,11 +15,10 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from kg.engine.base import QueryEngine
 from kg.namespaces import PREFIXES
 from kg.web.iris import href
 from kg.web.views.dates import MONTHS, PRECISIONS, long, when
-from kg.web.views.queries import PROLOGUE, Row, select
+from kg.web.views.queries import PROLOGUE, Row
 
 CHANGE = PREFIXES["changetype"]
 STARTS = {CHANGE + "launch", CHANGE + "establishment"}
@@ -144,9 +143,9 @@ def summarize(rows: list[Row], prefix: str = "") -> Summary:
     return Summary(start_words, end_words, ongoing, status, dated, undated, first, last, note)
 
 
-async def summaries(engine: QueryEngine, prefix: str = "") -> dict[str, Summary]:
-    """Every engagement's summary, by its IRI (one query)."""
+def summaries_of(rows: list[Row], prefix: str = "") -> dict[str, Summary]:
+    """Every engagement's summary from the rows of ``SUMMARIES`` (CPU work: off the event loop)."""
     by_engagement: dict[str, list[Row]] = defaultdict(list)
-    for r in await select(engine, SUMMARIES):
+    for r in rows:
         by_engagement[r["g"]].append(r)
     return {g: summarize(rows, prefix) for g, rows in by_engagement.items()}

@@ -11,9 +11,10 @@ import io
 from dataclasses import dataclass
 
 from kg.engine.base import QueryEngine
-from kg.web.views.engagement import summaries, summarize
+from kg.web.views.engagement import SUMMARIES, summaries_of, summarize
+from kg.web.views.offload import Offload
 from kg.web.views.page_data import PageData
-from kg.web.views.queries import PROLOGUE, select
+from kg.web.views.queries import PROLOGUE, Row, select
 
 NAME = "csv/engagements.csv"
 TITLE = "Engagements table (CSV): start, end or ongoing, status, history"
@@ -43,9 +44,9 @@ def _sorted(joined: str) -> str:
     return "; ".join(sorted(v for v in joined.split("; ") if v))
 
 
-async def build(engine: QueryEngine) -> Table:
-    details = await select(engine, DETAILS)
-    about = await summaries(engine)
+def table_of(details: list[Row], summary_rows: list[Row]) -> Table:
+    """The table from the rows of ``DETAILS`` and ``SUMMARIES`` (CPU work: off the event loop)."""
+    about = summaries_of(summary_rows)
     rows = []
     for d in details:
         s = about.get(d["e"]) or summarize([])
@@ -73,6 +74,11 @@ async def build(engine: QueryEngine) -> Table:
     return Table(body, len(rows), hashlib.sha256(body).hexdigest())
 
 
-async def engagements_table(engine: QueryEngine, data: PageData) -> Table:
-    """The table for the engine's current version of the data."""
-    return await data.get("engagements table", engine, lambda: build(engine))
+async def engagements_table(engine: QueryEngine, data: PageData, offload: Offload) -> Table:
+    """The table for the engine's current version of the data (two queries, once per build)."""
+
+    async def build() -> Table:
+        details, summaries = await select(engine, DETAILS), await select(engine, SUMMARIES)
+        return await offload.run(table_of, details, summaries)
+
+    return await data.get("engagements table", engine, build)

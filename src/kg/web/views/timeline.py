@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from kg.engine.base import QueryEngine
 from kg.web.iris import href
 from kg.web.views.dates import PRECISIONS, when
-from kg.web.views.engagement import summaries, summarize
-from kg.web.views.queries import PROLOGUE, select
+from kg.web.views.engagement import SUMMARIES, summaries_of, summarize
+from kg.web.views.offload import Offload
+from kg.web.views.queries import PROLOGUE, Row, select
 
 FIRST_YEAR, LAST_YEAR = 1, 9999
 """The years the axis can show (those of ``datetime.date``)."""
@@ -86,15 +87,23 @@ class Timeline:
         return list(range(min(starts), max(starts) + 1)) if starts else []
 
 
-async def items(engine: QueryEngine, prefix: str = "") -> Timeline:
-    """The timeline's data, from the engine."""
-    engagements = await summaries(engine, prefix)
+async def items(engine: QueryEngine, offload: Offload, prefix: str = "") -> Timeline:
+    """The timeline's data: three queries, and their rows made into items off the event loop."""
+    rows = [await select(engine, query) for query in (SUMMARIES, ITEMS, FACETS)]
+    return await offload.run(timeline_of, *rows, prefix)
+
+
+def timeline_of(
+    summary_rows: list[Row], item_rows: list[Row], facet_rows: list[Row], prefix: str
+) -> Timeline:
+    """The timeline from the rows of its three queries (CPU work: off the event loop)."""
+    engagements = summaries_of(summary_rows, prefix)
     affects: dict[str, set[str]] = {}
     for g, about in engagements.items():
         for change in (*about.history, *about.undated):
             affects.setdefault(change.iri, set()).add(g)
     found: dict[str, Item] = {}
-    for row in await select(engine, ITEMS):
+    for row in item_rows:
         if row["s"] in found:
             continue
         start, end, note, kind = row.get("start"), row.get("end"), "", row["kind"]
@@ -109,7 +118,7 @@ async def items(engine: QueryEngine, prefix: str = "") -> Timeline:
             affects=affects.get(row["s"], set()) if kind == "event" else set(),
         )  # fmt: skip
     facets: dict[str, dict[str, str]] = {"actor": {}, "type": {}}
-    for f in await select(engine, FACETS):
+    for f in facet_rows:
         if f["s"] in found:
             found[f["s"]].facets.add(f["v"])
             facets[f["facet"]][f["v"]] = f["vl"]
