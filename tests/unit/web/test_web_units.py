@@ -10,6 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
+from kg.engine.base import QueryResult
 from kg.namespaces import BASE, ONTOLOGY
 from kg.web.iris import target_for
 from kg.web.render.pages import environment
@@ -29,9 +30,10 @@ def term(value: str, kind: str = "uri") -> dict[str, str]:
     return {"type": kind, "value": value}
 
 
-def answer(*rows: dict[str, dict[str, str]]) -> bytes:
-    """A SPARQL JSON answer to ``entity.page_query`` with these rows."""
-    return json.dumps({"head": {"vars": []}, "results": {"bindings": list(rows)}}).encode()
+def answer(*rows: dict[str, dict[str, str]], truncated: bool = False) -> QueryResult:
+    """An engine's answer to ``entity.page_query`` with these rows."""
+    body = json.dumps({"head": {"vars": []}, "results": {"bindings": list(rows)}}).encode()
+    return QueryResult("solutions", body, "application/sparql-results+json", truncated)
 
 
 def test_each_value_links_to_the_source_lines_that_support_it() -> None:
@@ -54,6 +56,15 @@ def test_each_value_links_to_the_source_lines_that_support_it() -> None:
     assert '<a class="line-ref" href="/source/nato-relations-with-iraq#L32"' in html and ">L39</a>" in html
     assert page.view.date_lines == lines
     assert entity_page(target_for("id/event/y"), answer(), {}, "") is None  # nothing known about it
+    assert not page.cut
+
+
+def test_a_page_says_when_the_row_cap_cut_it() -> None:
+    about = {"kind": term("about", "literal"), "p": term(LABEL), "o": term("X", "literal")}
+    page = entity_page(target_for("id/event/x"), answer(about, truncated=True), {}, "")
+    assert page is not None and page.cut
+    html = environment().get_template("resource.html").render(prefix="", assets={}, **vars(page))
+    assert "limit on result rows" in html
 
 
 def test_the_page_query_describes_as_the_construct_does() -> None:

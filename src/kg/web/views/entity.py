@@ -21,7 +21,7 @@ from urllib.parse import quote
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kg.engine.base import QueryEngine, ask
+from kg.engine.base import QueryEngine, QueryResult, ask
 from kg.namespaces import ONTOLOGY
 from kg.web.iris import Link, Target, links
 from kg.web.views.documents import RESOURCE_PATTERN, RESOURCE_TEMPLATE, document
@@ -63,6 +63,8 @@ class EntityPage:
     """An engagement's start, end, status and history."""
     timeline: str | None
     """The timeline filtered to this actor."""
+    cut: bool = False
+    """The engine's row cap cut the answer: the page shows part of what is known."""
 
 
 def page_query(iri: str) -> str:
@@ -82,14 +84,14 @@ SELECT * WHERE {{
 }}"""
 
 
-async def page_rows(engine: QueryEngine, iri: str) -> bytes | None:
+async def page_rows(engine: QueryEngine, iri: str) -> QueryResult | None:
     """The answer to ``page_query`` as the engine sent it (SPARQL JSON; read by ``entity_page``
     off the event loop), ``None`` for an IRI no query can hold."""
     try:
         query = page_query(iri)
     except ValueError:
         return None
-    return (await ask(engine, query, ["application/sparql-results+json"])).body
+    return await ask(engine, query, ["application/sparql-results+json"])
 
 
 def _term(binding: dict[str, str]) -> Node:
@@ -159,16 +161,20 @@ def once_per_event(parts: list[Part]) -> list[Part]:
     return list(merged.values())
 
 
-def entity_page(target: Target, body: bytes, labels: Mapping[str, str], prefix: str) -> EntityPage | None:
+def entity_page(
+    target: Target, answer: QueryResult, labels: Mapping[str, str], prefix: str
+) -> EntityPage | None:
     """A resource's page model from the answer to ``page_query`` (``None``: nothing is known
     about it). CPU work: run it off the event loop."""
     kinds: dict[str, list[dict[str, Node]]] = defaultdict(list)
-    for binding in json.loads(body)["results"]["bindings"]:
+    for binding in json.loads(answer.body)["results"]["bindings"]:
         kinds[binding["kind"]["value"]].append({k: _term(v) for k, v in binding.items()})
     if not kinds["about"]:
         return None
     extras = {k: [{v: str(t) for v, t in row.items()} for row in rows] for k, rows in kinds.items()}
-    return _page(target, description(target.iri, kinds["about"]), extras, labels, prefix)
+    page = _page(target, description(target.iri, kinds["about"]), extras, labels, prefix)
+    page.cut = answer.truncated
+    return page
 
 
 def document_page(target: Target, found: Description, labels: Mapping[str, str], prefix: str) -> EntityPage:
@@ -213,5 +219,5 @@ async def page(
     found = await document(engine, target) if target.kind != "resource" else None
     if found is not None:
         return await offload.run(document_page, target, found, labels, prefix) if len(found) else None
-    body = await page_rows(engine, target.iri)
-    return None if body is None else await offload.run(entity_page, target, body, labels, prefix)
+    answer = await page_rows(engine, target.iri)
+    return None if answer is None else await offload.run(entity_page, target, answer, labels, prefix)
