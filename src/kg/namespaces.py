@@ -10,6 +10,8 @@ RESOURCE = BASE + "id/"
 GRAPH = BASE + "graph/"
 SHAPES = BASE + "shapes#"
 DATASET = BASE + "dataset"
+VOID_GRAPH = GRAPH + "void"
+"""The named graph of the dataset's VoID and DCAT description (``dist/void.ttl``)."""
 
 # Turtle forbids "/" in prefixed names, so each kind of resource has its own prefix.
 PREFIXES: dict[str, str] = {

@@ -24,9 +24,8 @@ import pyoxigraph as ox
 
 from kg.engine import remote_config
 from kg.formats import BY_KEY
-from kg.namespaces import GRAPH
+from kg.namespaces import VOID_GRAPH
 
-VOID_GRAPH = GRAPH + "void"
 MEDIA_TYPES = {f.media_type: f.rdf_format for f in (BY_KEY["nt"], BY_KEY["ttl"])}
 Progress = Callable[[str], None]
 IN_MEMORY = 200_000  # graphs up to this many triples are sent from memory, larger ones from the file

@@ -128,6 +128,42 @@ def test_query_link_opens_the_editor_with_the_query_loaded(browser: Browser, ser
         page.close()
 
 
+def test_a_shared_query_that_looks_like_markup_opens_whole(browser: Browser, server: Server) -> None:
+    """``<!--<script>`` in a shared link once made the browser swallow the rest of the page."""
+    query = 'SELECT ?s WHERE { ?s rdfs:label "<!--<script>" } # </script> & more'
+    page = editor(browser, f"{server.url}/sparql?query={quote(query)}", [])
+    try:
+        value = page.evaluate("() => document.querySelector('.CodeMirror').CodeMirror.getValue()")
+        assert value == query
+        assert page.locator("footer.site").count() == 1  # the rest of the page is there
+    finally:
+        page.close()
+
+
+OVERLAPS = """() => {
+  const b = document.querySelector(".yasqe_queryButton").getBoundingClientRect();
+  const meets = (r) => r.left < b.right && b.left < r.right && r.top < b.bottom && b.top < r.bottom;
+  const lines = [...document.querySelectorAll("#yasqe .CodeMirror-line")];
+  return lines.filter((line) => meets(line.getBoundingClientRect())).length;
+}"""
+
+
+def test_the_editor_is_usable_on_a_phone(browser: Browser, server: Server) -> None:
+    """At 390 px the editor comes before the examples, within the first screen, and its run
+    button covers no line of the query."""
+    page = editor(browser, f"{server.url}/sparql", [], width=390)
+    try:
+        top = page.evaluate("() => document.querySelector('#yasqe').getBoundingClientRect().top + scrollY")
+        assert top < 600, f"the editor starts {top:.0f} px down"
+        examples = page.evaluate("() => document.querySelector('nav.examples').getBoundingClientRect().top")
+        assert examples > top
+        assert page.evaluate(OVERLAPS) == 0
+        run(page)
+        page.locator("#yasr table").first.wait_for(timeout=15_000)
+    finally:
+        page.close()
+
+
 def test_edits_survive_a_reload(browser: Browser, server: Server) -> None:
     context = browser.new_context()
     page = context.new_page()

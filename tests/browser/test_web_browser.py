@@ -4,6 +4,8 @@ Screenshots go to test-artifacts/ (web-<page>-<width>.png)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Browser, Page
 
@@ -180,5 +182,81 @@ def test_big_resource_leads_with_key_facts_and_collapses_quotations(
         assert not page.locator("section.referenced details").evaluate("(el) => el.open")
         height = page.evaluate("document.documentElement.scrollHeight")
         assert height < 6000, f"the NATO page is {height} px tall"
+    finally:
+        page.close()
+
+
+# Where words run together in what a reader sees: a letter or digit straight before "(" (a missing
+# space, as "…Z(release 0.1.0)"), or a number glued to a word ("Line 51of").
+GLUED = re.compile(r"[A-Za-z0-9]\((?!s\))|\b\d+(?:of|and|in)\b")
+
+
+PROSE = """() => {
+  const main = document.querySelector("main").cloneNode(true);
+  main.querySelectorAll("pre, code, #yasqe, #yasr, script").forEach((e) => e.remove());
+  document.body.append(main);
+  const text = main.innerText;
+  main.remove();
+  return text;
+}"""
+"""The text a reader sees in the page's main part, without code (queries, IRIs)."""
+
+
+@pytest.mark.parametrize(("name", "path", "texts"), PAGES, ids=[p[0] for p in PAGES])
+def test_no_words_run_together(
+    browser: Browser, live_server: Server, name: str, path: str, texts: list[str]
+) -> None:
+    page, _ = visit(browser, live_server, path, 1280)
+    try:
+        body = page.evaluate(PROSE)
+        glued = sorted({body[max(m.start() - 20, 0) : m.end() + 10] for m in GLUED.finditer(body)})
+        assert glued == [], glued[:5]
+    finally:
+        page.close()
+
+
+BROKEN_WORDS = """() => {
+  const probe = document.createElement("span");
+  probe.style.cssText = "position:absolute;visibility:hidden;white-space:nowrap";
+  document.body.append(probe);
+  const broken = [];
+  for (const cell of document.querySelectorAll("table.parts td")) {
+    const style = getComputedStyle(cell);
+    const room = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    probe.style.font = style.font;
+    for (const word of cell.innerText.split(/\\s+/).filter(Boolean)) {
+      probe.textContent = word;
+      if (probe.offsetWidth > room + 0.5) broken.push(word);
+    }
+  }
+  probe.remove();
+  return broken;
+}"""
+
+
+@pytest.mark.parametrize("size", list(WIDTHS))
+@pytest.mark.parametrize("path", ["/id/person/iyad-allawi", "/id/event/2004-06-22-allawi-letter-of-request"])
+def test_participation_tables_break_between_words(
+    browser: Browser, live_server: Server, path: str, size: str
+) -> None:
+    """The Role column (and its neighbours) is as wide as its longest word: no word is cut."""
+    page, _ = visit(browser, live_server, path, WIDTHS[size])
+    try:
+        assert page.locator("table.parts td").count() > 0
+        assert page.evaluate(BROKEN_WORDS) == []
+    finally:
+        page.close()
+
+
+def test_the_timeline_names_what_it_leaves_off_the_axis(browser: Browser, live_server: Server) -> None:
+    page, _ = visit(browser, live_server, "/timeline", 1280)
+    try:
+        summary = page.locator("main > p").first.inner_text()
+        shown, total = (int(n) for n in re.findall(r"(\d+) of (\d+) events and engagements", summary)[0])
+        assert shown < total
+        named = page.locator("main > p").first.locator("a")
+        assert named.count() == min(total - shown, 5) and "undated" in summary
+        undated = page.locator("ul.undated a").all_inner_texts()
+        assert set(named.all_inner_texts()) <= set(undated)
     finally:
         page.close()

@@ -5,22 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import anyio.to_thread
 import httpx
 import pytest
-from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute
 
-from helpers.inprocess import build_mini
+from helpers.inprocess import api_routes, build_mini, served
 from kg.engine.base import QueryEngine, QueryError, QueryResult
 from kg.engine.embedded import EmbeddedEngine
 from kg.engine.plan import QueryPlan
 from kg.settings import Settings
 from kg.web.app import create_app
-from kg.web.routes.lists import KINDS
+from kg.web.views.lists import KINDS
 
 EVENT = "https://w3id.org/nato-iraq/id/event/2020-05-01-meeting"
 FILES = ("/assets/", "/static/")  # files read from disk: these may run in the thread pool
@@ -68,16 +65,6 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_mini(tmp_path_factory.mktemp("async-pages"))
 
 
-def api_routes(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:
-    """Every APIRoute, also inside included routers (FastAPI keeps those as their own routes)."""
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        included = getattr(route, "original_router", None)
-        if included is not None:
-            yield from api_routes(included.routes)
-
-
 def test_every_page_handler_is_a_coroutine(root: Path) -> None:
     app = create_app(Settings(root=root), EmbeddedEngine(root / "dist" / "store"))
     routes = [r for r in api_routes(app.routes) if not r.path.startswith(FILES)]
@@ -95,8 +82,7 @@ def test_pages_wait_for_the_engine_together_on_one_thread(root: Path) -> None:
     async def visit() -> tuple[Gate, list[httpx.Response]]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = 1
         engine = Gate(EmbeddedEngine(root / "dist" / "store"), width=len(KINDS))
-        transport = httpx.ASGITransport(app=create_app(Settings(root=root), engine))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=60) as http:
+        async with served(create_app(Settings(root=root), engine)) as http:
             answers = await asyncio.gather(*(http.get(route) for route in PAGES))
         return engine, answers
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from kg.web.routes.search import score
+from kg.web.views.search import score
 
 
 def search(site: TestClient, q: str, **params: str) -> dict[str, object]:

@@ -19,9 +19,9 @@ from rdflib.compare import isomorphic
 
 from helpers import KG, free_port
 from helpers.oxigraph_server import Oxigraph, start_oxigraph, stop_oxigraph
+from kg.namespaces import VOID_GRAPH
 
 pytestmark = [pytest.mark.server, pytest.mark.usefixtures("oxigraph_bin")]
-VOID_GRAPH = "https://w3id.org/nato-iraq/graph/void"
 
 
 def kg_publish(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -24,9 +24,9 @@ from kg.build.quotes import QuoteProblem, check_quotes
 from kg.build.tables import write_tables
 from kg.build.validation import ShapeResult, validate
 from kg.build.void import describe
+from kg.namespaces import VOID_GRAPH
 
 Progress = Callable[[str], None]
-VOID_GRAPH = "https://w3id.org/nato-iraq/graph/void"
 
 
 class BuildFailed(Exception):

@@ -19,7 +19,8 @@ from kg.web.http.middleware import HttpMiddleware, LimitsMiddleware
 from kg.web.http.result_cache import ResultCache
 from kg.web.iris import path_prefix
 from kg.web.render.editor import Editor
-from kg.web.routes.assets import Assets, assets_router, install
+from kg.web.render.pages import Site
+from kg.web.routes.assets import Assets, assets_router
 from kg.web.routes.downloads import downloads_router
 from kg.web.routes.landing import landing_router
 from kg.web.routes.lists import lists_router
@@ -29,7 +30,8 @@ from kg.web.routes.search import search_router
 from kg.web.routes.sparql import sparql_router
 from kg.web.routes.timeline import timeline_router
 from kg.web.views.examples import examples
-from kg.web.views.page_data import warm_up_router
+from kg.web.views.offload import Offload
+from kg.web.views.page_data import PageData
 
 CODE_ROOT = Path(__file__).resolve().parents[3]
 EXPOSED = [
@@ -95,7 +97,12 @@ def create_app(settings: Settings, engine: QueryEngine) -> FastAPI:
         expose_headers=EXPOSED,
     )
     app.add_middleware(HttpMiddleware, builds=builds, send_timeout=settings.send_timeout)  # outermost
-    app.include_router(sparql_router(Editor(app.state.examples, path_prefix(settings.public_url or ""))))
+    prefix = path_prefix(settings.public_url or "")
+    assets = Assets(yasgui_assets(settings.root))
+    app.state.site = Site(prefix, assets.urls(prefix))  # what every page's template needs
+    app.state.page_data = PageData()  # what pages compute once per build
+    app.state.offload = Offload(settings.query_timeout)  # where pages do their CPU work
+    app.include_router(sparql_router(Editor(app.state.examples, app.state.site)))
     app.include_router(landing_router())
     app.include_router(resources_router())
     app.include_router(search_router())
@@ -103,8 +110,5 @@ def create_app(settings: Settings, engine: QueryEngine) -> FastAPI:
     app.include_router(timeline_router())
     app.include_router(lists_router())
     app.include_router(reader_router())
-    app.include_router(warm_up_router())  # its start-up runs inside the app's, which starts the engine
-    assets = Assets(yasgui_assets(settings.root))
-    install(assets)
     app.include_router(assets_router(assets))
     return app

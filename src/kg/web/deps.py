@@ -1,12 +1,12 @@
 """What request handlers depend on: the settings, the engine, the result cache, the build being
-served, the per-query limits, the public address.
+served, the per-query limits, the public address, and what the pages share (page data, the
+offload for CPU work, the site's paths, the example queries, the term labels).
 
-Routes declare them with ``Depends`` (or the ``…Dep`` aliases: ``engine: EngineDep``), so a test
-swaps any of them for every route with ``app.dependency_overrides[get_engine] = lambda request:
-other``. They are coroutine functions:
-FastAPI awaits those on the event loop, where a plain function would cost a thread hop (about
-0.1 ms) on every request. Call them with ``Depends(...)``, or ``await`` them. (Each costs FastAPI's
-solver some ten microseconds per request.)
+Routes declare them with ``Depends``, through the ``…Dep`` aliases (``engine: EngineDep``), so a
+test swaps any of them for every route with ``app.dependency_overrides[get_engine] = other``,
+where ``other`` takes the request (``def other(request: Request) -> QueryEngine``). They are
+coroutine functions: FastAPI awaits those on the event loop, where a plain function would cost
+a thread hop (about 0.1 ms) on every request.
 """
 
 from __future__ import annotations
@@ -21,22 +21,11 @@ from kg.engine.plan import Limits, limits_for
 from kg.settings import Settings
 from kg.web.http.headers import BuildInfo
 from kg.web.http.result_cache import ResultCache
-
-__all__ = [
-    "BuildDep",
-    "BuildInfo",
-    "CacheDep",
-    "EngineDep",
-    "LimitsDep",
-    "PublicUrlDep",
-    "SettingsDep",
-    "get_build",
-    "get_cache",
-    "get_engine",
-    "get_limits",
-    "get_settings",
-    "public_url",
-]
+from kg.web.render.pages import Site
+from kg.web.views.examples import Example
+from kg.web.views.labels import term_labels
+from kg.web.views.offload import Offload
+from kg.web.views.page_data import PageData
 
 
 async def get_settings(request: Request) -> Settings:
@@ -67,7 +56,8 @@ BuildDep = Annotated[BuildInfo, Depends(get_build)]
 
 
 async def get_limits(settings: SettingsDep) -> Limits:
-    return limits_of(settings)
+    """The per-query limits the settings give (:func:`kg.engine.plan.limits_for`)."""
+    return limits_for(settings)
 
 
 LimitsDep = Annotated[Limits, Depends(get_limits)]
@@ -104,14 +94,42 @@ def _base_url(scheme: str, host: bytes | None, server: tuple[str, int] | None, r
 PublicUrlDep = Annotated[str, Depends(public_url)]
 
 
-_LIMITS: dict[int, tuple[Settings, Limits]] = {}
+# What the pages share besides the engine and the settings (each made once by ``create_app``).
 
 
-def limits_of(settings: Settings) -> Limits:
-    """The per-query limits the settings give (worked out once per settings object)."""
-    known = _LIMITS.get(id(settings))
-    if known is not None and known[0] is settings:
-        return known[1]
-    limits = limits_for(settings)
-    _LIMITS[id(settings)] = (settings, limits)
-    return limits
+async def get_page_data(request: Request) -> PageData:
+    """Values the pages compute once per build of the data (the timeline's, the labels)."""
+    data: PageData = request.app.state.page_data
+    return data
+
+
+async def get_offload(request: Request) -> Offload:
+    """Where the pages' CPU work runs, off the event loop, in the turns of the request's client."""
+    offload: Offload = request.app.state.offload
+    return offload.of(request.client.host if request.client else None)
+
+
+async def get_site(request: Request) -> Site:
+    """The public path prefix and the asset URLs every page's template needs."""
+    site: Site = request.app.state.site
+    return site
+
+
+async def get_examples(request: Request) -> list[Example]:
+    """The example queries (``queries/*.rq``), read once at start-up."""
+    examples: list[Example] = request.app.state.examples
+    return examples
+
+
+PageDataDep = Annotated[PageData, Depends(get_page_data)]
+OffloadDep = Annotated[Offload, Depends(get_offload)]
+SiteDep = Annotated[Site, Depends(get_site)]
+ExamplesDep = Annotated[list[Example], Depends(get_examples)]
+
+
+async def get_term_labels(engine: EngineDep, data: PageDataDep) -> dict[str, str]:
+    """The names of the ontology's terms in the engine's current data (read once per build)."""
+    return await term_labels(engine, data)
+
+
+TermLabelsDep = Annotated[dict[str, str], Depends(get_term_labels)]

@@ -8,13 +8,23 @@ never sends the fragment. A known file extension (``/id/event/x.ttl``) names one
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import quote, urlsplit
 
-from kg.namespaces import BASE
+from kg.formats import BY_KEY
+from kg.namespaces import BASE, PREFIXES, compact_iri
 
-EXTENSIONS = ("ttl", "nt", "jsonld", "rdf", "html")
+RESOURCE_FORMATS = {key: BY_KEY[key] for key in ("html", "ttl", "nt", "jsonld", "rdf")}
+"""The formats (of ``kg.formats``) every IRI is served in; a path may end with their keys."""
+RDF_FORMATS = [f for f in RESOURCE_FORMATS.values() if f.carries == "graph"]
 SPARQL_PATH = "/sparql"  # where the SPARQL endpoint is served
+SOURCES = PREFIXES["source"]
+"""Where the source documents' IRIs start (``…/id/source/<slug>``, read at ``/source/<slug>``)."""
+
+
+DOCUMENTS = ("graph/", "dataset/", "ontology/", "shapes/")
 
 
 @dataclass(frozen=True)
@@ -23,25 +33,49 @@ class Target:
 
     iri: str
     extension: str | None = None
+    path: str = ""
+    """The path after BASE (``id/event/x``)."""
+    href: str = ""
+    """Where it is served (without an extension)."""
+    kind: str = "resource"
+    """``ontology`` (the ontology or one of its modules), ``document`` (a named graph, the
+    shapes, the VoID description or a part of either), else ``resource``."""
+    alternates: str = ""
+    """The ``Link`` header naming its URL in each format."""
 
-    @property
-    def path(self) -> str:
-        """The path after BASE (``id/event/x``)."""
-        return self.iri[len(BASE) :]
+
+class Link(NamedTuple):
+    """How a page shows an IRI: its link, its compact name, and for a source document the
+    source reader's address."""
+
+    href: str
+    compact: str
+    reader: str | None
 
 
 def split_extension(path: str) -> tuple[str, str | None]:
     """``("id/event/x", "ttl")`` for ``id/event/x.ttl``; unknown extensions stay in the path."""
     stem, dot, ext = path.rpartition(".")
-    if dot and "/" not in ext and ext.lower() in EXTENSIONS and stem:
+    if dot and "/" not in ext and ext.lower() in RESOURCE_FORMATS and stem:
         return stem, ext.lower()
     return path, None
 
 
-def target_for(path: str) -> Target:
-    """The target of a request path (without the leading ``/``)."""
+def target_for(path: str, prefix: str = "") -> Target:
+    """The target of a request path (without the leading ``/``), for a site under ``prefix``."""
     stem, ext = split_extension(path.lstrip("/"))
-    return Target(BASE + stem, ext)
+    iri = BASE + stem
+    href = local_href(iri, prefix) or iri
+    if stem == "ontology" or (stem.startswith("ontology/") and stem.count("/") == 1):
+        kind = "ontology"
+    elif stem in ("shapes", "dataset") or stem.startswith(DOCUMENTS):
+        kind = "document"
+    else:
+        kind = "resource"
+    alternates = ", ".join(
+        f'<{href}.{f.key}>; rel="alternate"; type="{f.media_type}"' for f in RESOURCE_FORMATS.values()
+    )
+    return Target(iri, ext, stem, href, kind, alternates)
 
 
 def path_prefix(public_url: str) -> str:
@@ -64,6 +98,18 @@ def href(iri: str, prefix: str = "") -> str:
     return local_href(iri, prefix) or iri
 
 
-def document_iri(iri: str) -> str:
-    """The IRI without its fragment: the document that describes a hash IRI."""
-    return iri.partition("#")[0]
+def reader_href(source: str, line: int | str | None, prefix: str = "") -> str | None:
+    """Where the source reader shows ``line`` of ``source`` (``None`` for other documents)."""
+    if not source.startswith(SOURCES):
+        return None
+    slug = source[len(SOURCES) :]
+    return f"{prefix}/source/{quote(slug)}" + (f"#L{line}" if line else "")
+
+
+def links(iris: Iterable[str], prefix: str = "") -> dict[str, Link]:
+    """The ``Link`` of each IRI, worked out at once for a whole page."""
+    found = {}
+    for iri in iris:
+        link, reader = href(iri, prefix), reader_href(iri, None, prefix)
+        found[iri] = Link(link, compact_iri(iri), reader)
+    return found

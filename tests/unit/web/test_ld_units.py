@@ -7,17 +7,17 @@ import doctest
 import pytest
 
 import kg.web.views.dates
-from kg.namespaces import BASE
+from kg.namespaces import BASE, compact_iri
 from kg.web.iris import local_href, target_for
-from kg.web.render.entity import site_name, text_fragment
 from kg.web.render.rdf import negotiate
 from kg.web.routes.search import wants_json
 from kg.web.views.dates import when
-from kg.web.views.labels import compact, humanize
+from kg.web.views.values import humanize, site_name, text_fragment
 
 
 def test_dates_doctests() -> None:
-    assert doctest.testmod(kg.web.views.dates).failed == 0
+    result = doctest.testmod(kg.web.views.dates)
+    assert result.attempted >= 4 and result.failed == 0
 
 
 SPRING = ("2020", "spring 2020", "part of year", "2020-03-01", "2020-05-31")
@@ -43,9 +43,19 @@ def test_iris_map_to_paths_and_back() -> None:
     assert local_href(BASE + "ontology#Event") == "/ontology#Event"
     assert local_href(BASE + "id/passage/L32/quote", "/kg") == "/kg/id/passage/L32/quote"
     assert local_href("http://www.wikidata.org/entity/Q1") is None
-    t = target_for("/id/event/x.ttl")
-    assert (t.iri, t.extension) == (BASE + "id/event/x", "ttl")
+    t = target_for("/id/event/x.ttl", "/kg")
+    assert (t.iri, t.extension, t.path, t.href, t.kind) == (
+        BASE + "id/event/x",
+        "ttl",
+        "id/event/x",
+        "/kg/id/event/x",
+        "resource",
+    )
+    assert '</kg/id/event/x.jsonld>; rel="alternate"; type="application/ld+json"' in t.alternates
     assert target_for("ontology/events/0.1.0").extension is None
+    assert [
+        target_for(p).kind for p in ("ontology", "ontology/events", "shapes", "graph/data/x", "dataset/y")
+    ] == ["ontology", "ontology", "document", "document", "document"]
 
 
 @pytest.mark.parametrize(
@@ -67,7 +77,7 @@ def test_negotiation(ext: str | None, fmt: str | None, accept: str | None, expec
 
 
 def test_labels_and_links() -> None:
-    assert compact(BASE + "id/person/iyad-allawi") == "person:iyad-allawi"
+    assert compact_iri(BASE + "id/person/iyad-allawi") == "person:iyad-allawi"
     assert humanize("http://semanticweb.cs.vu.nl/2009/11/sem/hasEarliestBeginTimeStamp") == (
         "has earliest begin time stamp"
     )

@@ -4,7 +4,9 @@ build served by this app, inside the site's own page.
 The editor knows the predeclared prefixes (``kg.namespaces.PREFIXES``), lists the example queries
 by their questions, keeps the user's edits in the browser's localStorage, links result IRIs to
 this site's pages with their labels, and shows the endpoint's parse errors with line and column.
-``/sparql?query=…`` opened in a browser renders this page with that query loaded.
+``/sparql?query=…`` opened in a browser renders this page with that query loaded: the query is
+data in a JSON block that no text can end early (``<``, ``>`` and ``&`` are written as JSON
+escapes, so neither ``</script>`` nor ``<!--`` can appear in it).
 """
 
 from __future__ import annotations
@@ -17,56 +19,45 @@ from fastapi.responses import HTMLResponse
 
 from kg.namespaces import BASE, PREFIXES
 from kg.web.iris import SPARQL_PATH
-from kg.web.render.pages import environment
+from kg.web.render.pages import Site, render
 from kg.web.views.examples import Example
 
+SCRIPT_SAFE = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
 
-def editor_config(prefix: str, endpoint_path: str, query: str | None, found: Sequence[Example]) -> str:
-    """The JSON the page's script reads (safe inside ``<script>``)."""
+
+def script_json(value: object) -> str:
+    """``value`` as JSON that is inert inside ``<script type="application/json">``."""
+    return json.dumps(value, ensure_ascii=False).translate(SCRIPT_SAFE)
+
+
+def editor_config(prefix: str, query: str | None, found: Sequence[Example]) -> str:
+    """The JSON the page's script reads."""
     config = {
-        "endpoint": prefix + endpoint_path,
+        "endpoint": prefix + SPARQL_PATH,
         "base": BASE,
         "prefix": prefix,
         "prefixes": PREFIXES,
         "query": query,
         "examples": [{"name": e.name, "question": e.question, "query": e.query} for e in found],
     }
-    return json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
-
-
-def editor_html(
-    prefix: str,
-    found: Sequence[Example],
-    query: str | None = None,
-    endpoint_path: str = SPARQL_PATH,
-) -> str:
-    """The editor page over the example queries ``found``; ``query`` (from ``?query=``) is loaded
-    instead of the last edited one."""
-    links = [(e, f"{prefix}{endpoint_path}?query={quote(e.query)}") for e in found]
-    return (
-        environment()
-        .get_template("editor.html")
-        .render(
-            prefix=prefix,
-            request_path=endpoint_path,
-            examples=links,
-            query=query,
-            prefixes=sorted(PREFIXES.items()),
-            config=editor_config(prefix, endpoint_path, query, found),
-        )
-    )
-
-
-def editor_response(prefix: str, found: Sequence[Example], query: str | None = None) -> HTMLResponse:
-    return HTMLResponse(editor_html(prefix, found, query), headers={"Vary": "Accept"})
+    return script_json(config)
 
 
 class Editor:
     """The editor page for the ``/sparql`` router: ``page(query)`` answers a browser, with
     ``query`` (from ``?query=``) loaded if given."""
 
-    def __init__(self, examples: Sequence[Example], prefix: str = "") -> None:
-        self.examples, self.prefix = examples, prefix
+    def __init__(self, examples: Sequence[Example], site: Site) -> None:
+        self.examples, self.site = examples, site
+        self.links = [(e, f"{site.prefix}{SPARQL_PATH}?query={quote(e.query)}") for e in examples]
+
+    def html(self, query: str | None = None) -> str:
+        return render(
+            self.site, "editor.html", examples=self.links, query=query, prefixes=sorted(PREFIXES.items()),
+            config=editor_config(self.site.prefix, query, self.examples),
+        )  # fmt: skip
 
     def page(self, query: str | None = None) -> HTMLResponse:
-        return editor_response(self.prefix, self.examples, query)
+        return HTMLResponse(self.html(query), headers={"Vary": "Accept"})

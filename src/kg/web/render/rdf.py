@@ -1,4 +1,6 @@
-"""The formats a resource is served in, how a request picks one, and how a graph is written in it."""
+"""How a request picks the format of a resource (``kg.web.iris.RESOURCE_FORMATS``, from the one
+table ``kg.formats``), and how a description is written in it: the same triples are the same bytes
+in every request and every process (blank nodes canonically labelled, statements in one order)."""
 
 from __future__ import annotations
 
@@ -6,18 +8,14 @@ import json
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
-from kg.formats import BY_KEY, MediaFormat, choose, parse_accept
+from kg.formats import choose, parse_accept
 from kg.namespaces import PREFIXES
-from kg.web.views.queries import Description
+from kg.web.iris import RESOURCE_FORMATS
+from kg.web.views.queries import Description, as_rdflib
 
-Format = MediaFormat
-FORMATS: dict[str, MediaFormat] = {k: BY_KEY[k] for k in ("html", "ttl", "nt", "jsonld", "rdf")}
-"""The formats a resource is served in (``key`` is its file extension and ``?format=`` value)."""
-RDF_FORMATS = [f for f in FORMATS.values() if f.carries == "graph"]
-_WILDCARDS = {"text/*": FORMATS["html"], "application/*": FORMATS["jsonld"]}
-
+WILDCARDS = {"text/*": RESOURCE_FORMATS["html"], "application/*": RESOURCE_FORMATS["jsonld"]}
 CONTEXT: dict[str, Any] = {"@context": dict(PREFIXES)}
 """The JSON-LD context published at ``/context.jsonld``: the project's prefixes."""
 
@@ -31,40 +29,49 @@ def negotiate(
     ``None`` means nothing acceptable (answer 406).
     """
     if extension:
-        return extension if extension in FORMATS else None
-    among = tuple(FORMATS.values())
-    wildcards = {"*/*": FORMATS[default], **_WILDCARDS}
-    found = choose(among, format_param, parse_accept(accept), FORMATS[default], wildcards)
+        return extension if extension in RESOURCE_FORMATS else None
+    fallback = RESOURCE_FORMATS[default]
+    found = choose(
+        tuple(RESOURCE_FORMATS.values()), format_param, parse_accept(accept), fallback,
+        {"*/*": fallback, **WILDCARDS},
+    )  # fmt: skip
     return found.key if found is not None else None
-
-
-def bind_prefixes(graph: Graph) -> Graph:
-    for prefix, iri in PREFIXES.items():
-        graph.bind(prefix, iri, override=True, replace=True)
-    return graph
 
 
 def serialize(description: Description, key: str) -> bytes:
     """A description written in the RDF format ``key``: pyoxigraph writes Turtle, N-Triples and
-    RDF/XML (with the project's prefixes); rdflib writes JSON-LD compacted with ``CONTEXT``."""
-    fmt = FORMATS[key]
+    RDF/XML (with the project's prefixes it uses); rdflib writes JSON-LD compacted with
+    ``CONTEXT``."""
+    fmt = RESOURCE_FORMATS[key]
     if fmt.carries != "graph":
         raise ValueError(f"{key} is not an RDF format")
+    triples = canonical(description.triples)
     if key == "jsonld":
-        graph = bind_prefixes(description.graph)
-        text = graph.serialize(format="json-ld", context=CONTEXT["@context"], auto_compact=True)
-        return stable_json_ld(text)
-    if key == "nt":
-        return description.ntriples
-    triples = description.triples
+        return json_ld(triples)
     body = ox.serialize(triples, format=fmt.rdf_format, prefixes=used_prefixes(triples))
     return body or b""
 
 
-def stable_json_ld(text: str) -> bytes:
-    """A JSON-LD document in one order: rdflib writes nodes and values in the order of Python's
-    string hashes, which change with each process. Arrays are sets in JSON-LD (except an
-    ``@list``), so they are sorted, and so are keys: the same graph is the same bytes."""
+def canonical(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """``triples`` with canonical blank node labels, sorted: another store (or another request to
+    a store that renames blank nodes) gives the same list for the same graph."""
+    if not any(isinstance(t, ox.BlankNode) for tr in triples for t in (tr.subject, tr.object)):
+        return sorted(triples, key=str)
+    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return sorted((q.triple for q in dataset), key=str)
+
+
+def json_ld(triples: list[ox.Triple]) -> bytes:
+    """JSON-LD compacted with ``CONTEXT``, in one order: rdflib writes nodes and values in the
+    order of Python's string hashes, which change with each process. Arrays are sets in JSON-LD
+    (except an ``@list``), so they are sorted, and so are keys: the same graph is the same bytes."""
+    graph = Graph()
+    for prefix, iri in PREFIXES.items():
+        graph.bind(prefix, iri, override=True, replace=True)
+    for t in triples:
+        graph.add((as_rdflib(t.subject), URIRef(t.predicate.value), as_rdflib(t.object)))
+    text = graph.serialize(format="json-ld", context=CONTEXT["@context"], auto_compact=True)
 
     def ordered(value: Any, key: str = "") -> Any:
         if isinstance(value, dict):

@@ -2,7 +2,8 @@
 stylesheet), served under versioned names (``/assets/site.3f2a9c1e.css``): gzip-compressed once,
 cached by browsers for a year (``immutable``), and nothing else of ``node_modules`` is served.
 
-A template asks for ``asset("site.css")``; the name changes whenever the content does.
+A template links ``assets["site.css"]`` (``Assets.urls``, in every page's ``Site``); the name changes
+whenever the content does.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
+SITE_FILES = ("site.css", "editor.js", "favicon.svg")
 YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css")
 LONG = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
@@ -45,29 +47,16 @@ class Assets:
     """The served files, read once at start-up."""
 
     def __init__(self, yasgui: Path | None) -> None:
-        paths = [STATIC / "site.css", STATIC / "editor.js", STATIC / "favicon.svg"]
+        paths = [STATIC / name for name in SITE_FILES]
         if yasgui is not None:
             paths += [yasgui / name for name in YASGUI_FILES]
         self.by_name = {p.name: _load(p) for p in paths if p.is_file()}
         self.by_versioned = {a.versioned: a for a in self.by_name.values()}
 
-    def url(self, name: str, prefix: str = "") -> str:
-        asset = self.by_name.get(name)
-        return f"{prefix}/assets/{asset.versioned}" if asset else f"{prefix}/assets/{name}"
-
-
-_current: Assets | None = None
-
-
-def install(assets: Assets) -> None:
-    """Make ``assets`` the set templates link to (one app per process serves one set)."""
-    global _current
-    _current = assets
-
-
-def asset_url(name: str, prefix: str = "") -> str:
-    """The versioned URL of ``name`` (the plain ``/assets/<name>`` before any app is created)."""
-    return _current.url(name, prefix) if _current is not None else f"{prefix}/assets/{name}"
+    def urls(self, prefix: str = "") -> dict[str, str]:
+        """The URL of each file the pages load, by its plain name (a missing one keeps it)."""
+        found = {name: asset.versioned for name, asset in self.by_name.items()}
+        return {name: f"{prefix}/assets/{found.get(name, name)}" for name in (*SITE_FILES, *YASGUI_FILES)}
 
 
 def respond(request: Request, asset: Asset, cache: str) -> Response:
@@ -84,14 +73,14 @@ def assets_router(assets: Assets) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.api_route("/assets/{name}", methods=["GET", "HEAD"], response_model=None)
-    def versioned(request: Request, name: str) -> Response:
+    async def versioned(request: Request, name: str) -> Response:
         asset = assets.by_versioned.get(name)
         if asset is None:
             raise HTTPException(404, f"No asset called {name!r}")
         return respond(request, asset, LONG)
 
     @router.api_route("/static/yasgui/{name}", methods=["GET", "HEAD"], response_model=None)
-    def yasgui(request: Request, name: str) -> Response:
+    async def yasgui(request: Request, name: str) -> Response:
         """YASGUI's two built files under their plain names (for clients that link them directly)."""
         asset = assets.by_name.get(name) if name in YASGUI_FILES else None
         if asset is None:
@@ -99,7 +88,7 @@ def assets_router(assets: Assets) -> APIRouter:
         return respond(request, asset, SHORT)
 
     @router.api_route("/static/favicon.svg", methods=["GET", "HEAD"], response_model=None)
-    def favicon(request: Request) -> Response:
+    async def favicon(request: Request) -> Response:
         asset = assets.by_name.get("favicon.svg")
         if asset is None:
             raise HTTPException(404, "No favicon")

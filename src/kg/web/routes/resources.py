@@ -1,168 +1,131 @@
 """Resolvable IRIs: every IRI under BASE answers at the same path here, in the format asked for.
 
-Content negotiation is decided in ``serve_document``: a file extension wins, then ``?format=``,
-then the Accept header (with q-values). The answer is 200 with the description itself (see
-docs/linked-data.md for why not 303), ``Vary: Accept``, ``Content-Location`` of the chosen
-format's own URL and ``Link: rel=alternate`` for the others.
+A file extension wins, then ``?format=``, then the Accept header (``kg.web.render.rdf.negotiate``).
+The answer is 200 with the description itself (see docs/linked-data.md for why not 303),
+``Vary: Accept``, ``Content-Location`` of the chosen format's own URL and ``Link: rel=alternate``
+for the others. The RDF comes from one CONSTRUCT (``kg.web.views.documents``); an HTML page adds
+one SELECT (``kg.web.views.entity``); parsing, laying out and writing run off the event loop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from urllib.parse import quote
+from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from rdflib import Graph, URIRef
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
-from kg.engine.base import QueryEngine, QueryError
-from kg.namespaces import GRAPH, ONTOLOGY, SHAPES
-from kg.web.http.errors import engine_error_response
-from kg.web.iris import Target, local_href, target_for
-from kg.web.render.entity import Renderer
-from kg.web.render.ontology_docs import OntologyDocs
-from kg.web.render.pages import get_engine, get_renderer, page, prefix_of
-from kg.web.render.rdf import CONTEXT, FORMATS, RDF_FORMATS, negotiate, serialize
-from kg.web.routes.search import find
-from kg.web.views.engagement import summary
-from kg.web.views.participation import participants, took_part_in
-from kg.web.views.provenance import statement_lines
-from kg.web.views.queries import (
-    Description,
-    describe,
-    describe_query,
-    graph_contents_query,
-    graphs_under_query,
-    iri_literal,
-    ontology_query,
-)
+from kg.engine.base import QueryEngine
+from kg.web.deps import EngineDep, OffloadDep, PageDataDep, SiteDep, TermLabelsDep
+from kg.web.iris import RESOURCE_FORMATS, target_for
+from kg.web.render.pages import Site, render
+from kg.web.render.rdf import CONTEXT, negotiate, serialize
+from kg.web.views.documents import fetch
+from kg.web.views.entity import page
+from kg.web.views.offload import Offload
+from kg.web.views.ontology import ontology_page
+from kg.web.views.page_data import PageData
+from kg.web.views.search import search_index
 
-VOID_GRAPH = GRAPH + "void"
-HAS_PARTICIPATION = URIRef(ONTOLOGY + "hasParticipation")
-PARTICIPANT = URIRef(ONTOLOGY + "participant")
-AFFECTS = URIRef(ONTOLOGY + "affects")
 METHODS = ["GET", "HEAD"]
 
 
-async def fetch(engine: QueryEngine, target: Target) -> Description:
-    """The RDF served for ``target``: a whole document for document IRIs (the ontology, the shapes,
-    a module of either, a named graph, the dataset's VoID), else the resource's description."""
-    path = target.path
-    if path == "ontology":
-        return await describe(engine, ontology_query())
-    if path == "shapes":
-        return await describe(engine, graphs_under_query(GRAPH + "shapes/", SHAPES))
-    if path.startswith("graph/"):
-        return await describe(engine, graph_contents_query(target.iri))
-    document = None
-    if path == "dataset":
-        document = graph_contents_query(VOID_GRAPH)
-    elif path.startswith("dataset/"):  # a part of the VoID description: only in its named graph
-        iri, void = iri_literal(target.iri), iri_literal(VOID_GRAPH)
-        document = (
-            f"CONSTRUCT {{ {iri} ?p ?o . ?x ?q {iri} }} "
-            f"WHERE {{ GRAPH {void} {{ {{ {iri} ?p ?o }} UNION {{ ?x ?q {iri} }} }} }}"
-        )
-    elif path.startswith(("ontology/", "shapes/")):
-        document = graph_contents_query(GRAPH + path, target.iri)
-    if document is not None:
-        found = await describe(engine, document)
-        if len(found):
-            return found
-    return await describe(engine, describe_query(target.iri))
-
-
-def alternates(target: Target, prefix: str) -> str:
-    doc = local_href(target.iri, prefix)
-    return ", ".join(f'<{doc}.{f.key}>; rel="alternate"; type="{f.media_type}"' for f in FORMATS.values())
-
-
-async def serve_document(request: Request, path: str, default: str = "html") -> Response:
-    """Answer for the request path ``path`` (after the public address, without leading ``/``)."""
-    engine = await get_engine(request)
-    prefix = prefix_of(request)
-    target = target_for(path)
+async def document(
+    request: Request,
+    path: str,
+    default: str,
+    engine: QueryEngine,
+    data: PageData,
+    offload: Offload,
+    site: Site,
+    labels: Mapping[str, str],
+) -> Response:
+    """The answer for the request path ``path`` (after the public address, without its ``/``)."""
+    target = target_for(path, site.prefix)
     key = negotiate(
         target.extension, request.query_params.get("format"), request.headers.get("accept"), default
     )
-    headers = {"Vary": "Accept", "Link": alternates(target, prefix)}
+    headers = {"Vary": "Accept", "Link": target.alternates}
     if key is None:
-        offered = ", ".join(f.media_type for f in FORMATS.values())
+        offered = ", ".join(f.media_type for f in RESOURCE_FORMATS.values())
         return PlainTextResponse(f"Not acceptable. Available: {offered}\n", 406, headers)
-    try:
-        found = await fetch(engine, target)
-    except ValueError:  # characters no IRI of the dataset has (space, quotes, brackets)
-        return await not_found(request, target.iri, key, headers)
-    except QueryError as err:
-        return engine_error_response(request, err)
-    if not len(found):
-        return await not_found(request, target.iri, key, headers)
     if target.extension is None:
-        headers["Content-Location"] = f"{local_href(target.iri, prefix)}.{key}"
-    fmt = FORMATS[key]
+        headers["Content-Location"] = f"{target.href}.{key}"
     if key != "html":
-        return Response(serialize(found, key), media_type=fmt.content_type, headers=headers)
-    graph = found.graph
-    renderer = await get_renderer(request)
-    if target.path == "ontology" or (target.path.startswith("ontology/") and target.path.count("/") == 1):
-        return ontology_page(request, target, graph, renderer, headers)
-    node = URIRef(target.iri)
-    view = renderer.resource(target.iri, graph, await statement_lines(engine, target.iri, prefix))
-    engaged = target.path.startswith("id/engagement/") or (None, AFFECTS, node) in graph
-    contents = []
-    if target.path.startswith("graph/") or target.path == "shapes":
-        subjects = sorted({s for s in graph.subjects() if isinstance(s, URIRef) and s != URIRef(target.iri)})
-        contents = [renderer.value(graph, s) for s in subjects]
-    parts = await participants(engine, target.iri, prefix) if (node, HAS_PARTICIPATION, None) in graph else []
-    did = await took_part_in(engine, target.iri, prefix) if (None, PARTICIPANT, node) in graph else []
-    about = await summary(engine, target.iri, prefix) if engaged else None
-    timeline = f"{prefix}/timeline?actor={quote(target.iri, safe='')}" if did else None
-    return page(
-        request, "resource.html", headers=headers, view=view, contents=contents, parts=parts, did=did,
-        summary=about, timeline=timeline,
-    )  # fmt: skip
+        found = await fetch(engine, target)
+        if not found:
+            headers.pop("Content-Location", None)
+            return PlainTextResponse(f"Nothing is known about <{target.iri}>.\n", 404, headers)
+        body = await offload.run(serialize, found, key)
+        return Response(body, media_type=RESOURCE_FORMATS[key].content_type, headers=headers)
+    if target.kind == "ontology":
+        found = await fetch(engine, target)
+        if found:
+            about = await offload.run(ontology_page, target, found, labels, site.prefix)
+            return HTMLResponse(
+                await offload.run(render, site, "ontology.html", **vars(about)), headers=headers
+            )
+    else:
+        model = await page(engine, target, labels, site.prefix, offload)
+        if model is not None:
+            html = await offload.run(render, site, "resource.html", **vars(model))
+            return HTMLResponse(html, headers=headers)
+    headers.pop("Content-Location", None)
+    words = target.iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
+    index = await search_index(engine, data, offload)
+    hits = await offload.run(index.suggestions, words, site.prefix)
+    html = await offload.run(render, site, "not_found.html", iri=target.iri, suggestions=hits, q=words)
+    return HTMLResponse(html, 404, headers)
 
 
-def ontology_page(
-    request: Request, target: Target, graph: Graph, renderer: Renderer, headers: dict[str, str]
-) -> Response:
-    module = None if target.path == "ontology" else target.iri
-    view = OntologyDocs(graph, renderer).view(module)
-    title = view.modules[0].title if module and view.modules else "NATO–Iraq ontology"
-    doc = local_href(target.iri, prefix_of(request))
-    formats = [(f.label, f"{doc}.{f.key}") for f in RDF_FORMATS]
-    return page(request, "ontology.html", headers=headers, view=view, title=title, formats=formats)
+Handler = Callable[..., Awaitable[Response]]
 
 
-async def not_found(request: Request, iri: str, key: str, headers: dict[str, str]) -> Response:
-    if key != "html":
-        return PlainTextResponse(f"Nothing is known about <{iri}>.\n", 404, headers)
-    words = iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
-    hits = []
-    for word in sorted(words.split(), key=len, reverse=True)[:2]:
-        if len(word) > 3:
-            hits += await find(await get_engine(request), word, prefix_of(request), limit=5)
-    suggestions = list({h.iri: h for h in hits}.values())[:8]
-    return page(request, "not_found.html", 404, headers, iri=iri, suggestions=suggestions, q=words)
+def _tree(root: str) -> Handler:
+    """The handler of ``/<root>/<rest>``."""
 
-
-def _tree(root: str) -> Callable[[Request, str], Awaitable[Response]]:
-    async def handler(request: Request, rest: str) -> Response:
-        return await serve_document(request, f"{root}/{rest}")
+    async def handler(
+        request: Request,
+        rest: str,
+        engine: EngineDep,
+        data: PageDataDep,
+        offload: OffloadDep,
+        site: SiteDep,
+        labels: TermLabelsDep,
+    ) -> Response:
+        return await document(request, f"{root}/{rest}", "html", engine, data, offload, site, labels)
 
     return handler
 
 
-def _document(doc: str) -> Callable[[Request], Awaitable[Response]]:
-    async def handler(request: Request) -> Response:
-        return await serve_document(request, doc)
+def _document(doc: str, default: str = "html") -> Handler:
+    """The handler of ``/<doc>``."""
+
+    async def handler(
+        request: Request,
+        engine: EngineDep,
+        data: PageDataDep,
+        offload: OffloadDep,
+        site: SiteDep,
+        labels: TermLabelsDep,
+    ) -> Response:
+        return await document(request, doc, default, engine, data, offload, site, labels)
 
     return handler
 
 
-def _document_ext(doc: str) -> Callable[[Request, str], Awaitable[Response]]:
-    async def handler(request: Request, ext: str) -> Response:
-        return await serve_document(request, f"{doc}.{ext}")
+def _with_extension(doc: str) -> Handler:
+    """The handler of ``/<doc>.<ext>``."""
+
+    async def handler(
+        request: Request,
+        ext: str,
+        engine: EngineDep,
+        data: PageDataDep,
+        offload: OffloadDep,
+        site: SiteDep,
+        labels: TermLabelsDep,
+    ) -> Response:
+        return await document(request, f"{doc}.{ext}", "html", engine, data, offload, site, labels)
 
     return handler
 
@@ -173,12 +136,11 @@ def resources_router() -> APIRouter:
         router.add_api_route(f"/{root}/{{rest:path}}", _tree(root), methods=METHODS, response_model=None)
     for doc in ("ontology", "dataset", "shapes"):
         router.add_api_route(f"/{doc}", _document(doc), methods=METHODS, response_model=None)
-        router.add_api_route(f"/{doc}.{{ext}}", _document_ext(doc), methods=METHODS, response_model=None)
-
-    @router.api_route("/.well-known/void", methods=METHODS, response_model=None)
-    async def well_known_void(request: Request) -> Response:
-        """The VoID description of the dataset (Turtle unless the client prefers another format)."""
-        return await serve_document(request, "dataset", default="ttl")
+        router.add_api_route(f"/{doc}.{{ext}}", _with_extension(doc), methods=METHODS, response_model=None)
+    router.add_api_route(
+        "/.well-known/void", _document("dataset", default="ttl"), methods=METHODS, response_model=None,
+        summary="The VoID description of the dataset (Turtle unless the client prefers another format)",
+    )  # fmt: skip
 
     @router.get("/context.jsonld", response_model=None)
     async def context() -> Response:

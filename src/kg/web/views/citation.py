@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 TITLE = "NATO–Iraq knowledge graph"
-SOURCE = "NATO, “Relations with Iraq”, https://www.nato.int/cps/en/natohq/topics_88247.htm"
+SOURCE_PAGE = "NATO, “Relations with Iraq”, https://www.nato.int/cps/en/natohq/topics_88247.htm"
 
 
 @dataclass(frozen=True)
@@ -22,14 +22,14 @@ def citation(info: dict[str, Any], version: str, url: str) -> Citation:
     day, year = built[:10], built[:4]
     when = f", {day}" if day else ""
     text = (
-        f"{TITLE}, version {version} (build {build}{when}). Linked data derived from {SOURCE}. "
+        f"{TITLE}, version {version} (build {build}{when}). Linked data derived from {SOURCE_PAGE}. "
         f"CC BY 4.0. {url}"
     )
     key = "nato_iraq_kg_" + version.replace(".", "_")
     fields = [
         ("title", f"{{{TITLE}}}"),
         ("version", version),
-        ("note", f"Build {build}{when}. Derived from {SOURCE}. License CC BY 4.0"),
+        ("note", f"Build {build}{when}. Derived from {SOURCE_PAGE}. License CC BY 4.0"),
         ("howpublished", f"\\url{{{url}}}"),
         ("url", url),
     ]

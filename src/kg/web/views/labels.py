@@ -1,16 +1,12 @@
-"""Human labels for IRIs: the ontology's ``rdfs:label`` where it has one, else a readable name."""
+"""The names of the ontology's terms (classes, properties, units) that pages show: the ontology's
+``rdfs:label``, or a standard name for the common vocabularies' terms."""
 
 from __future__ import annotations
 
-import re
-
-from rdflib import Graph, Literal, URIRef
-from rdflib.term import Node
-
 from kg.engine.base import QueryEngine
-from kg.namespaces import PREFIXES
-from kg.web.views.page_data import build_data
-from kg.web.views.queries import select, term_labels_query
+from kg.namespaces import GRAPH, PREFIXES
+from kg.web.views.page_data import PageData
+from kg.web.views.queries import PROLOGUE, select, string_literal
 
 P = PREFIXES
 STANDARD: dict[str, str] = {
@@ -43,57 +39,23 @@ STANDARD: dict[str, str] = {
     P["time"] + "unitMonth": "month",
     P["time"] + "unitYear": "year",
 }
-LABEL_PREDICATES = (P["rdfs"] + "label", P["skos"] + "prefLabel", P["dcterms"] + "title")
 
 
-def compact(iri: str) -> str:
-    """``nio:Event`` for an IRI in a known namespace (longest namespace wins), else the IRI."""
-    best = ""
-    name = iri
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(ns) > len(best):
-            best, name = ns, f"{prefix}:{iri[len(ns) :]}"
-    return name
+TERM_LABELS = f"""{PROLOGUE}
+SELECT ?term ?label WHERE {{
+  GRAPH ?g {{ ?term rdfs:label ?label }}
+  FILTER(STRSTARTS(STR(?g), {string_literal(GRAPH + "ontology/")}) && isIRI(?term))
+  FILTER(LANG(?label) = "" || LANGMATCHES(LANG(?label), "en"))
+}}"""
+"""Labels of every term the ontology graphs label (classes, properties, units)."""
 
 
-def humanize(iri: str) -> str:
-    """A readable name made from the end of an IRI: ``hasEarliestBeginTimeStamp`` → ``has earliest
-    begin time stamp``."""
-    local = re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
-    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).replace("_", " ").split()
-    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words) or local
+async def term_labels(engine: QueryEngine, data: PageData) -> dict[str, str]:
+    """The label of every term the ontology of ``engine``'s data labels, and of the standard
+    terms it does not (``STANDARD``), read once per build."""
 
+    async def read() -> dict[str, str]:
+        rows = await select(engine, TERM_LABELS)
+        return {**STANDARD, **{r["term"]: r["label"] for r in sorted(rows, key=lambda r: r["label"])}}
 
-def label_in(graph: Graph, node: Node) -> str | None:
-    """The best English label ``graph`` has for ``node`` (label, prefLabel, title)."""
-    for predicate in LABEL_PREDICATES:
-        values = [o for o in graph.objects(node, URIRef(predicate)) if isinstance(o, Literal)]
-        english = [v for v in values if v.language in (None, "en") or str(v.language).startswith("en")]
-        chosen = sorted(english or values, key=str)
-        if chosen:
-            return str(chosen[0])
-    return None
-
-
-class TermLabels:
-    """The ontology's labels of its terms, as read for one version of the data (see ``term_labels``)."""
-
-    def __init__(self, labels: dict[str, str]) -> None:
-        self.labels = labels
-
-    def known(self, iri: str) -> str | None:
-        """The ontology's or a standard label of ``iri``; ``None`` if it has none."""
-        return self.labels.get(iri) or STANDARD.get(iri)
-
-    def __call__(self, iri: str) -> str:
-        return self.known(iri) or humanize(iri)
-
-
-async def term_labels(engine: QueryEngine) -> TermLabels:
-    """The term labels of ``engine``'s data, read from it once per build."""
-
-    async def read() -> TermLabels:
-        rows = await select(engine, term_labels_query())
-        return TermLabels({r["term"]: r["label"] for r in sorted(rows, key=lambda r: r["label"])})
-
-    return await build_data(engine, "term labels", read)
+    return await data.get("term labels", engine, read)

@@ -1,23 +1,22 @@
-"""What an entity page shows, worked out from the resource's description graph."""
+"""How the statements of a description graph are shown: each term as a ``Value`` (its text, link
+and note, worked out here so that a template only prints them), each property as a ``Row``, the
+source passages, the outside links, and a resource's whole ``ResourceView``."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kg.namespaces import NIO_STORED_COPY, ONTOLOGY, PREFIXES, RESOURCE
-from kg.web.iris import document_iri, href, local_href
-from kg.web.render.rdf import RDF_FORMATS
+from kg.namespaces import NIO_STORED_COPY, ONTOLOGY, PREFIXES, compact_iri
+from kg.web.iris import RDF_FORMATS, Link
 from kg.web.views.dates import PRECISIONS, when
-from kg.web.views.labels import compact, label_in
 
 P = PREFIXES
-SOURCE = RESOURCE + "source/"
 VOID_CLASS, VOID_PROPERTY = URIRef(P["void"] + "class"), URIRef(P["void"] + "property")
 VOID_ENTITIES, VOID_TRIPLES = URIRef(P["void"] + "entities"), URIRef(P["void"] + "triples")
 SHOWN_ELSEWHERE = {P["rdfs"] + "comment", P["prov"] + "wasDerivedFrom"}
@@ -27,6 +26,9 @@ MATCHES = ("exactMatch", "closeMatch", "relatedMatch", "broadMatch", "narrowMatc
 EXTERNAL = {URIRef(P["skos"] + m): m.replace("Match", " match") for m in MATCHES}
 EXTERNAL[URIRef(P["owl"] + "sameAs")] = "same as"
 FIRST = [P["rdf"] + "type", P["rdfs"] + "label", P["skos"] + "prefLabel", P["skos"] + "altLabel"]
+LABEL_PREDICATES = (P["rdfs"] + "label", P["skos"] + "prefLabel", P["dcterms"] + "title")
+Lines = dict[tuple[str, str], list[tuple[int, str]]]
+"""(predicate IRI, object's lexical value) → [(source line, link to it in the source reader)]."""
 
 
 @dataclass
@@ -38,6 +40,8 @@ class Value:
     nested: list[Row] = field(default_factory=list)
     lines: list[tuple[int, str]] = field(default_factory=list)
     """The source lines that support the statement: (line, link to it in the source reader)."""
+    anchor: str = ""
+    """The fragment of a hash IRI listed on its own document's page (its ``id`` there)."""
 
 
 @dataclass
@@ -45,6 +49,7 @@ class Row:
     label: str
     href: str
     iri: str
+    compact: str
     values: list[Value]
 
 
@@ -57,7 +62,8 @@ class Passage:
     prefix: str | None
     suffix: str | None
     source_title: str | None
-    source_url: str | None
+    source_href: str | None
+    """The source page, with a text fragment that highlights the quote."""
     reader_href: str | None = None
     """The passage's line in the source reader (``/source/<slug>#L<n>``)."""
 
@@ -86,12 +92,23 @@ def natural(text: str) -> list[tuple[int, int | str]]:
     return [(0, int(t)) if t.isdigit() else (1, t) for t in re.split(r"(\d+)", text.lower()) if t]
 
 
-def reader_href(source: str, line: str | None, prefix: str) -> str | None:
-    """Where the source reader shows ``line`` of ``source`` (``None`` for other documents)."""
-    if not source.startswith(SOURCE):
-        return None
-    slug = source[len(SOURCE) :]
-    return f"{prefix}/source/{quote(slug)}" + (f"#L{line}" if line else "")
+def humanize(iri: str) -> str:
+    """A readable name made from the end of an IRI: ``hasEarliestBeginTimeStamp`` → ``has earliest
+    begin time stamp``."""
+    local = re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).replace("_", " ").split()
+    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words) or local
+
+
+def label_in(graph: Graph, node: Node) -> str | None:
+    """The best English label ``graph`` has for ``node`` (label, prefLabel, title)."""
+    for predicate in LABEL_PREDICATES:
+        values = [o for o in graph.objects(node, URIRef(predicate)) if isinstance(o, Literal)]
+        english = [v for v in values if v.language in (None, "en") or str(v.language).startswith("en")]
+        chosen = sorted(english or values, key=str)
+        if chosen:
+            return str(chosen[0])
+    return None
 
 
 def _one(graph: Graph, s: Node, p: str) -> str | None:
@@ -99,39 +116,39 @@ def _one(graph: Graph, s: Node, p: str) -> str | None:
     return values[0] if values else None
 
 
-class Renderer:
-    """Turns description graphs into page models; ``term_label`` names predicates and classes."""
+class Values:
+    """Turns the terms of description graphs into ``Value``s; ``known`` gives the ontology's (or a
+    standard) label of a term, ``links`` the link and compact name of every IRI of the graph
+    (``kg.web.iris.links``), ``lines`` the source lines behind each statement."""
 
     def __init__(
-        self,
-        term_label: Callable[[str], str],
-        prefix: str = "",
-        known_label: Callable[[str], str | None] = lambda _: None,
+        self, known: Mapping[str, str], links: Mapping[str, Link], lines: Lines | None = None
     ) -> None:
-        self.term_label = term_label
-        self.known_label = known_label
-        self.prefix = prefix
-        self.lines: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        self.known, self.links = known, links
+        self.lines: Lines = lines or {}
+
+    def term_label(self, iri: str) -> str:
+        """The name of a predicate or class: its label, else one made from its IRI."""
+        return self.known.get(iri) or humanize(iri)
 
     def value(
         self, graph: Graph, node: Node, depth: int = 0, subject: Node | None = None, predicate: str = ""
     ) -> Value:
         if isinstance(node, Literal):
-            note = f"@{node.language}" if node.language else compact(str(node.datatype or ""))
-            link = None
+            note = f"@{node.language}" if node.language else compact_iri(str(node.datatype or ""))
+            copy = None
             if predicate == NIO_STORED_COPY and subject is not None:
-                link = reader_href(str(subject), None, self.prefix)
-                link = f"{link}.txt" if link else None
+                reader = self.links[str(subject)].reader
+                copy = f"{reader}.txt" if reader else None
             lines = self.lines.get((predicate, str(node)), []) if depth == 0 else []
-            return Value(str(node), link, "" if note == "xsd:string" else note, lines=lines)
+            return Value(str(node), copy, "" if note == "xsd:string" else note, lines=lines)
         if isinstance(node, BNode):
             return Value("", None, "", self.rows(graph, node, depth + 1) if depth < 2 else [])
         iri = str(node)
-        label = label_in(graph, node) or self.known_label(iri) or self.partition_label(graph, node)
+        label = label_in(graph, node) or self.known.get(iri) or self.partition_label(graph, node)
         lines = self.lines.get((predicate, iri), []) if depth == 0 else []
-        return Value(
-            label or compact(iri), href(iri, self.prefix), compact(iri) if label else "", lines=lines
-        )
+        link = self.links[iri]
+        return Value(label or link.compact, link.href, link.compact if label else "", lines=lines)
 
     def partition_label(self, graph: Graph, node: Node) -> str | None:
         """``event (nio:Event): 51 resources`` for a VoID class or property partition."""
@@ -142,12 +159,18 @@ class Renderer:
             term = next(iter(graph.objects(node, part)), None)
             if term is not None:
                 n = next(iter(graph.objects(node, count)), None)
-                name = self.known_label(str(term))
-                shown = f"{name} ({compact(str(term))})" if name else compact(str(term))
+                name, short = self.known.get(str(term)), self.links[str(term)].compact
+                shown = f"{name} ({short})" if name else short
                 if n is None:
                     return shown
                 return f"{shown}: {n} {unit[:-1] if str(n) == '1' else unit}"
         return None
+
+    def row(self, p: str, values: list[Value]) -> Row:
+        link = self.links[p]
+        return Row(
+            self.term_label(p), link.href, p, link.compact, sorted(values, key=lambda v: natural(v.text))
+        )
 
     def rows(self, graph: Graph, subject: Node, depth: int = 0) -> list[Row]:
         by_predicate: dict[str, list[Node]] = {}
@@ -155,33 +178,15 @@ class Renderer:
             by_predicate.setdefault(str(p), []).append(o)
         order = {p: i for i, p in enumerate(FIRST)}
         keys = sorted(by_predicate, key=lambda p: (order.get(p, len(order)), self.term_label(p).lower()))
-        return [
-            Row(
-                self.term_label(p),
-                href(p, self.prefix),
-                p,
-                sorted(
-                    (self.value(graph, o, depth, subject, p) for o in by_predicate[p]),
-                    key=lambda v: natural(v.text),
-                ),
-            )
-            for p in keys
-        ]
+        return [self.row(p, [self.value(graph, o, depth, subject, p) for o in by_predicate[p]]) for p in keys]
 
     def inverse(self, graph: Graph, iri: URIRef) -> list[Row]:
         by_predicate: dict[str, list[Node]] = {}
         for s, p in graph.subject_predicates(iri):
             if s != iri:
                 by_predicate.setdefault(str(p), []).append(s)
-        return [
-            Row(
-                self.term_label(p),
-                href(p, self.prefix),
-                p,
-                sorted((self.value(graph, s) for s in subjects), key=lambda v: natural(v.text)),
-            )
-            for p, subjects in sorted(by_predicate.items(), key=lambda kv: self.term_label(kv[0]).lower())
-        ]
+        keys = sorted(by_predicate, key=lambda p: self.term_label(p).lower())
+        return [self.row(p, [self.value(graph, s) for s in by_predicate[p]]) for p in keys]
 
     def passages(self, graph: Graph, iri: URIRef) -> list[Passage]:
         found = set(graph.objects(iri, URIRef(P["prov"] + "wasDerivedFrom")))
@@ -193,17 +198,20 @@ class Renderer:
             selector = next(iter(graph.objects(pa, URIRef(P["oa"] + "hasSelector"))), None)
             source = next(iter(graph.objects(pa, URIRef(P["oa"] + "hasSource"))), None)
             line = _one(graph, pa, ONTOLOGY + "sourceLine")
+            exact = _one(graph, selector, P["oa"] + "exact") if selector else None
+            url = _one(graph, source, P["schema"] + "url") if source else None
+            reader = self.links[str(source)].reader if isinstance(source, URIRef) else None
             out.append(
                 Passage(
                     str(pa),
-                    href(str(pa), self.prefix),
+                    self.links[str(pa)].href if isinstance(pa, URIRef) else "",
                     line,
-                    _one(graph, selector, P["oa"] + "exact") if selector else None,
+                    exact,
                     _one(graph, selector, P["oa"] + "prefix") if selector else None,
                     _one(graph, selector, P["oa"] + "suffix") if selector else None,
                     label_in(graph, source) if source else None,
-                    _one(graph, source, P["schema"] + "url") if source else None,
-                    reader_href(str(source), line, self.prefix) if source else None,
+                    text_fragment(url, exact) if url and exact else url,
+                    reader + (f"#L{line}" if line else "") if reader else None,
                 )
             )
         return sorted(out, key=lambda p: (int(p.line) if p.line and p.line.isdigit() else 0, p.iri))
@@ -212,30 +220,26 @@ class Renderer:
         links: dict[str, list[str]] = {}
         for p, name in EXTERNAL.items():
             for o in graph.objects(iri, p):
-                if isinstance(o, URIRef) and local_href(str(o)) is None:
+                if isinstance(o, URIRef) and self.links[str(o)].href == str(o):  # not served here
                     links.setdefault(str(o), []).append(name)
         return [Value(site_name(t), t, ", ".join(sorted(set(r)))) for t, r in sorted(links.items())]
 
-    def resource(
-        self, iri: str, graph: Graph, lines: dict[tuple[str, str], list[tuple[int, str]]] | None = None
-    ) -> ResourceView:
-        """The page model of ``iri``; ``lines`` (``provenance.statement_lines``) adds a source-line
-        link to each value a line of the source supports."""
-        self.lines = lines or {}
+    def resource(self, iri: str, href: str, graph: Graph) -> ResourceView:
+        """The page model of ``iri`` (served at ``href``), with a source-line link next to each
+        value a line of the source supports (``lines``)."""
         node = URIRef(iri)
-        precision_iri = _one(graph, node, P["time"] + "unitType")
-        precision = PRECISIONS.get(precision_iri or "")
+        precision = PRECISIONS.get(_one(graph, node, P["time"] + "unitType") or "")
         date_text = _one(graph, node, ONTOLOGY + "dateText")
         earliest = _one(graph, node, P["sem"] + "hasEarliestBeginTimeStamp")
         latest = _one(graph, node, P["sem"] + "hasLatestEndTimeStamp")
-        doc = local_href(document_iri(iri), self.prefix) or ""
+        doc = href.partition("#")[0]
+        comments = sorted(str(c) for c in graph.objects(node, URIRef(P["rdfs"] + "comment")))
         return ResourceView(
             iri=iri,
             label=label_in(graph, node) or self.term_label(iri),
             types=[self.value(graph, t) for t in sorted(graph.objects(node, RDF_TYPE), key=str)],
             definition=_one(graph, node, P["skos"] + "definition"),
-            comment=" ".join(sorted(str(c) for c in graph.objects(node, URIRef(P["rdfs"] + "comment"))))
-            or None,
+            comment=" ".join(comments) or None,
             when=when(_one(graph, node, ONTOLOGY + "date"), date_text, precision, earliest, latest),
             date_text=date_text,
             rows=[r for r in self.rows(graph, node) if r.iri not in SHOWN_ELSEWHERE],

@@ -1,7 +1,9 @@
-"""HTML documentation of the ontology, generated from its graphs: modules, classes, properties."""
+"""The ontology's documentation page (``/ontology``, ``/ontology/<module>``), generated from its
+graphs: modules, classes, properties and other terms, each with its anchor."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rdflib import OWL, RDF, RDFS, SKOS, BNode, Graph, URIRef
@@ -9,9 +11,10 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
-from kg.namespaces import ONTOLOGY
-from kg.web.render.entity import Renderer, Value
-from kg.web.views.labels import compact, label_in
+from kg.namespaces import ONTOLOGY, compact_iri
+from kg.web.iris import RDF_FORMATS, Target, links
+from kg.web.views.queries import Description
+from kg.web.views.values import Value, Values, label_in
 
 PROPERTY_TYPES = {
     OWL.ObjectProperty: "object property",
@@ -34,6 +37,7 @@ class Term:
     iri: str
     anchor: str
     label: str
+    compact: str
     kind: str
     definition: str | None
     module: Value | None
@@ -59,9 +63,11 @@ class OntologyView:
 
 
 class OntologyDocs:
-    def __init__(self, graph: Graph, renderer: Renderer) -> None:
+    """The documentation of the ontology ``graph`` (its terms shown with ``values``)."""
+
+    def __init__(self, graph: Graph, values: Values) -> None:
         self.g = graph
-        self.r = renderer
+        self.r = values
 
     def values(self, node: Node) -> list[Value]:
         """Links for a class expression: a named class, or the members of a union/intersection."""
@@ -88,7 +94,8 @@ class OntologyDocs:
         t = Term(
             iri,
             iri[len(ONTOLOGY) :],
-            label_in(self.g, s) or compact(iri),
+            label_in(self.g, s) or compact_iri(iri),
+            compact_iri(iri),
             kind,
             str(definition) if definition else None,
             self.r.value(self.g, module) if module is not None else None,
@@ -134,7 +141,7 @@ class OntologyDocs:
             Module(
                 str(m),
                 self.r.value(g, m).href or str(m),
-                str(g.value(m, DCTERMS.title) or compact(str(m))),
+                str(g.value(m, DCTERMS.title) or compact_iri(str(m))),
                 str(g.value(m, DCTERMS.description) or "") or None,
                 str(g.value(m, OWL.versionInfo) or "") or None,
                 self.related(m, OWL.imports),  # type: ignore[arg-type]
@@ -148,3 +155,21 @@ class OntologyDocs:
             [self.term(p, kind) for p, kind in sorted(props.items())],
             [self.term(o, "individual") for o in others if isinstance(o, URIRef)],
         )
+
+
+@dataclass
+class OntologyPage:
+    view: OntologyView
+    title: str
+    formats: list[tuple[str, str]]
+    """(label, link) of the page's RDF formats."""
+
+
+def ontology_page(target: Target, found: Description, labels: Mapping[str, str], prefix: str) -> OntologyPage:
+    """The documentation of the whole ontology, or of the module ``target`` (CPU work: off the loop)."""
+    graph = found.graph
+    module = None if target.path == "ontology" else target.iri
+    terms = {str(t) for triple in graph for t in triple if isinstance(t, URIRef)}
+    view = OntologyDocs(graph, Values(labels, links(terms, prefix))).view(module)
+    title = view.modules[0].title if module and view.modules else "NATO–Iraq ontology"
+    return OntologyPage(view, title, [(f.label, f"{target.href}.{f.key}") for f in RDF_FORMATS])

@@ -1,0 +1,107 @@
+"""``/downloads``: the files of ``dist/`` (dumps, VoID, CSV tables) with size, count and SHA-256."""
+
+from __future__ import annotations
+
+import csv
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.build.dumps import DUMP_FORMATS, dump_name, sha256_file
+from kg.build.tables import TABLES
+from kg.engine.base import QueryEngine
+from kg.web.views.engagement_table import NAME as ENGAGEMENTS
+from kg.web.views.engagement_table import TITLE as ENGAGEMENTS_TITLE
+from kg.web.views.engagement_table import engagements_table
+from kg.web.views.offload import Offload
+from kg.web.views.page_data import PageData
+
+_digests: dict[tuple[str, int, int], str] = {}
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Download:
+    name: str
+    title: str
+    media_type: str
+    size: int
+    count: int | None
+    unit: str
+    sha256: str
+
+
+def digest(path: Path) -> str:
+    """SHA-256 of ``path``, remembered while the file is unchanged."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    with _lock:
+        if key not in _digests:
+            _digests[key] = sha256_file(path)
+        return _digests[key]
+
+
+def _csv_rows(path: Path) -> int:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return max(sum(1 for _ in csv.reader(fh)) - 1, 0)
+
+
+def listing(dist: Path, info: dict[str, Any]) -> list[Download]:
+    """Every file of ``dist`` offered for download, in the order the page shows them (``info``:
+    the build's ``build.json``)."""
+    sums: dict[str, str] = info.get("dumps", {})
+    out = []
+    for fmt in DUMP_FORMATS:
+        path = dist / dump_name(fmt)
+        if path.is_file():
+            count = info.get("quads" if fmt.dataset else "triples")
+            unit = "quads" if fmt.dataset else "triples"
+            part = "default graph and all named graphs" if fmt.dataset else "default graph: data and ontology"
+            title = f"{fmt.label} ({part})"
+            sha = sums.get(path.name) or digest(path)
+            out.append(Download(path.name, title, fmt.media_type, path.stat().st_size, count, unit, sha))
+    void = dist / "void.ttl"
+    if void.is_file():
+        n = sum(1 for _ in ox.parse(path=str(void), format=ox.RdfFormat.TURTLE))
+        title = "VoID and DCAT description of the dataset"
+        out.append(
+            Download("void.ttl", title, "text/turtle", void.stat().st_size, n, "triples", digest(void))
+        )
+    for name, title in TABLES.items():
+        path = dist / "csv" / name
+        if path.is_file():
+            size = path.stat().st_size
+            out.append(
+                Download(f"csv/{name}", title, "text/csv", size, _csv_rows(path), "rows", digest(path))
+            )
+    return out
+
+
+async def offered(
+    dist: Path, info: dict[str, Any], engine: QueryEngine, data: PageData, offload: Offload
+) -> list[Download]:
+    """``listing`` (off the event loop: it hashes files), plus the engagements table computed from
+    ``engine`` where the build wrote none."""
+    out = await offload.run(listing, dist, info)
+    if out and ENGAGEMENTS not in {d.name for d in out}:
+        table = await engagements_table(engine, data, offload)
+        out.append(
+            Download(
+                ENGAGEMENTS, ENGAGEMENTS_TITLE, "text/csv", len(table.body), table.rows, "rows", table.sha256
+            )
+        )
+    return out
+
+
+def media_type(name: str, offered: list[Download]) -> str | None:
+    for d in offered:
+        if d.name == name:
+            return d.media_type
+    if name == "SHA256SUMS" or (
+        name.endswith(".sha256") and name[: -len(".sha256")] in {d.name for d in offered}
+    ):
+        return "text/plain"
+    return "application/json" if name == "build.json" else None
