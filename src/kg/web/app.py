@@ -101,7 +101,7 @@ def create_app(settings: Settings, engine: QueryEngine) -> FastAPI:
     assets = Assets(yasgui_assets(settings.root))
     app.state.site = Site(prefix, assets.urls(prefix))  # what every page's template needs
     app.state.page_data = PageData()  # what pages compute once per build
-    app.state.offload = Offload(settings.query_timeout)  # where pages do their CPU work
+    app.state.offload = Offload.with_threads(settings.query_timeout)  # where pages do their CPU work
     app.include_router(sparql_router(Editor(app.state.examples, app.state.site)))
     app.include_router(landing_router())
     app.include_router(resources_router())

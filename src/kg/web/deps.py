@@ -11,6 +11,7 @@ a thread hop (about 0.1 ms) on every request.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from typing import Annotated
 
@@ -106,7 +107,7 @@ async def get_page_data(request: Request) -> PageData:
 async def get_offload(request: Request) -> Offload:
     """Where the pages' CPU work runs, off the event loop, in the turns of the request's client."""
     offload: Offload = request.app.state.offload
-    return offload.of(request.client.host if request.client else None)
+    return replace(offload, client=request.client.host if request.client else None)
 
 
 async def get_site(request: Request) -> Site:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from dataclasses import replace
 
 import pytest
 
@@ -32,10 +33,10 @@ def test_one_job_per_client_at_a_time_and_clients_side_by_side() -> None:
         return client
 
     async def as_client(offload: Offload, client: str) -> str:
-        return await offload.of(client).run(job, client)
+        return await replace(offload, client=client).run(job, client)
 
     async def scenario() -> None:
-        offload = Offload(timeout=30, threads=2)
+        offload = Offload.with_threads(30, threads=2)
         results = await asyncio.gather(*(as_client(offload, c) for c in "aaaabbbb"))
         assert sorted(results) == list("aaaabbbb")
 
@@ -47,7 +48,7 @@ def test_a_job_past_the_time_limit_is_a_503_and_the_loop_stays_free() -> None:
     release = threading.Event()
 
     async def scenario() -> None:
-        offload = Offload(timeout=0.2, threads=1)
+        offload = Offload.with_threads(0.2, threads=1)
         ticks = 0
 
         async def tick() -> None:
