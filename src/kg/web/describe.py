@@ -36,12 +36,15 @@ def describe_query(iri: str) -> str:
     """A resource's description: its own triples (with blank nodes two levels deep), labels of
     what it links to, its provenance passages (or, for a passage, itself) with their quote
     selectors and source, and the triples that point to it with their subjects' labels.
+    The passage is found by a UNION, not a zero-or-one path (``(p|q)?``): Virtuoso 7.2 joins no
+    further pattern to such a path.
 
     Each part is its own UNION branch (no OPTIONAL across parts): one big join of passages ×
     selectors × sources took Oxigraph seconds for NATO; these branches take milliseconds. Filters
     with IN, not VALUES blocks: Oxigraph joined VALUES first, scanning every triple."""
     s = iri_literal(iri)
-    passage = f"{s} (prov:wasDerivedFrom|nio:claim)? ?pa . ?pa oa:hasSelector ?sel ."
+    found = f"{{ {s} prov:wasDerivedFrom|nio:claim ?pa }} UNION {{ BIND({s} AS ?pa) }}"
+    passage = f"{found} ?pa oa:hasSelector ?sel ."
     return f"""{PROLOGUE}
 CONSTRUCT {{
   {s} ?p ?o . ?o ?bp ?bo . ?bo ?bp2 ?bo2 . ?o ?lp ?ol .
