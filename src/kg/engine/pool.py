@@ -25,7 +25,7 @@ from kg.engine.fairness import ClientSlots
 from kg.engine.plan import Limits, QueryPlan
 from kg.engine.policy import NO_REMOTE, Allowlist
 from kg.engine.process import WorkerGone, WorkerProcess
-from kg.engine.stores import UNION_LIMIT, build_id, graph_names, prepare_store
+from kg.engine.stores import UNION_LIMIT, build_stamp, graph_names, prepare_store
 
 log = logging.getLogger("kg.engine")
 CHUNK = 256 * 1024
@@ -60,7 +60,7 @@ class PoolEngine(QueryEngine):
         self.slots = ClientSlots(client_queries if client_queries > 0 else max(1, self.size // 2))
         self.prepared = prepare_store(store_path, self.extra, union_limit)
         self._graphs = graph_names(self.prepared.path)
-        self._build = build_id(build_info)
+        self._build = build_stamp(build_info)
         self.generation = 0
         self._idle: asyncio.Queue[WorkerProcess] = asyncio.Queue()
         self._live: set[WorkerProcess] = set()
@@ -130,7 +130,7 @@ class PoolEngine(QueryEngine):
         """Every second: follow rebuilds."""
         while True:
             await asyncio.sleep(1.0)
-            build = build_id(self.build_info)
+            build = build_stamp(self.build_info)
             if build and build != self._build:
                 await self._reload(build)
 
