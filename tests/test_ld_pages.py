@@ -14,7 +14,7 @@ from rdflib.namespace import RDF, VOID
 
 from kg.dumps import DUMP_FORMATS, dump_name
 from kg.namespaces import DATASET, ONTOLOGY, PREFIXES
-from kg.tables import DYAD_COLUMNS, EVENT_COLUMNS
+from kg.tables import DYAD_COLUMNS, EVENT_COLUMNS, TABLES
 
 DCAT = Namespace(PREFIXES["dcat"])
 
@@ -36,7 +36,7 @@ def test_well_known_void_describes_dataset_linksets_and_endpoint(site: TestClien
         assert isinstance(count, Literal) and int(count) > 0
     assert any(g.subjects(VOID["class"], URIRef(ONTOLOGY + "Event")))
     csv_urls = {str(u) for u in g.objects(None, DCAT.downloadURL) if str(u).endswith(".csv")}
-    assert len(csv_urls) == 2
+    assert len(csv_urls) == len(TABLES)  # events, dyadic, engagements
     html = site.get("/.well-known/void", headers={"Accept": "text/html"})
     assert html.headers["content-type"].startswith("text/html")
 
@@ -53,7 +53,7 @@ def test_downloads_lists_every_dump_with_size_count_and_checksum(site: TestClien
         body = site.get(f"/downloads/{name}").content
         assert hashlib.sha256(body).hexdigest() == info["dumps"][name]
     assert f"{info['triples']:,} triples" in page
-    for table in ("events.csv", "dyadic.csv"):
+    for table in [*TABLES, "datapackage.json"]:
         assert f'href="/downloads/csv/{table}"' in page
     assert site.get("/downloads/SHA256SUMS").status_code == 200
     assert site.get("/downloads/store/nothing").status_code == 404

@@ -16,6 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import __version__
+from kg.datapackage import write_datapackage
 from kg.dumps import default_graph_triples, write_dumps
 from kg.generate import generate
 from kg.inputs import InputFile, find_inputs
@@ -23,9 +24,10 @@ from kg.loading import LoadedFile, parse_all
 from kg.namespaces import NIO_STORED_COPY
 from kg.quotes import QuoteProblem, check_quotes
 from kg.rdfconv import term_value
-from kg.tables import write_tables
+from kg.tables import ALL_TABLES, write_tables
 from kg.validation import ShapeResult, validate
 from kg.void import describe
+from kg.web.engagement_table import write_table as write_engagements
 
 Progress = Callable[[str], None]
 VOID_GRAPH = "https://w3id.org/nato-iraq/graph/void"
@@ -154,6 +156,9 @@ def build(
         store.flush()
         del store
         gc.collect()
+        progress("write: csv/engagements.csv, csv/datapackage.json")
+        write_engagements(tmp / "store", tmp / "csv")  # from the store: the timeline's logic
+        write_datapackage(ALL_TABLES, tmp / "csv")
         info = {
             "version": __version__,
             "build_id": build_id(result.loaded, root),

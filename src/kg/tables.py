@@ -8,6 +8,10 @@
 - ``dyadic.csv``: "who did what to whom", in the style of GDELT/ICEWS event data: one row per
   (source actor, target actor) pair of an event, from the roles of its participations and from
   who made the request it answers (role "requester", derived from nio:inResponseTo/nio:requestedBy).
+- ``engagements.csv`` is written by ``kg.web.engagement_table`` (it needs the timeline's logic).
+
+Each table is a ``kg.datapackage.Table``: its columns, in order, with their types and
+descriptions; the header written here and the table schemas of ``datapackage.json`` come from it.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.datapackage import LIST, NIO, SCHEME, Column, Table
 from kg.dumps import default_graph_triples
-from kg.namespaces import PREFIXES, sparql_prologue
+from kg.namespaces import PREFIXES, RESOURCE, sparql_prologue
 
 ROLE = PREFIXES["roletype"]
 SOURCE_ROLES = {
@@ -28,19 +33,148 @@ SOURCE_ROLES = {
 }  # fmt: skip
 """Roles of the actor who acts (GDELT's Actor1); every other role is a target (Actor2)."""
 PRECISION = {"unitDay": "day", "unitMonth": "month", "unitYear": "year", "unitPartOfYear": "part of year"}
-TABLES = {
-    "events.csv": "Events table (CSV): date, precision, type, actors, place, quote",
-    "dyadic.csv": "Who did what to whom (CSV, GDELT/ICEWS-style dyads)",
-}
-EVENT_COLUMNS = [
-    "event", "label", "date", "date_text", "precision", "earliest", "latest", "class", "event_types",
-    "actors", "places", "quote", "source_lines", "cameo_codes", "plover_types",
-]  # fmt: skip
-DYAD_COLUMNS = [
-    "date", "date_text", "precision", "source_actor", "source_actor_iri", "source_role", "event_type",
-    "target_actor", "target_actor_iri", "target_role", "place", "event", "event_label", "quote",
-    "source_cameo", "target_cameo", "cameo_codes", "plover_types",
-]  # fmt: skip
+SEP = "; "
+DATE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+LISTED = f"{LIST}'{SEP}'"
+EVENT_TYPE = Column(
+    "event_types",
+    "string",
+    f"The event's types (labels of the project's event types; {LISTED}).",
+    codebook=SCHEME + "event-types",
+)
+CAMEO_CODES = Column(
+    "cameo_codes",
+    "string",
+    f"CAMEO 1.1b3 event codes the event types match (skos:closeMatch; {LISTED}).",
+    codebook=SCHEME + "cameo",
+)
+PLOVER_TYPES = Column(
+    "plover_types",
+    "string",
+    f"PLOVER event types (as POLECAT uses them) the event types match ({LISTED}).",
+    codebook=SCHEME + "plover",
+)
+DATE_COLUMNS = (
+    Column(
+        "date",
+        "string",
+        "The date as precise as the source gives it: YYYY-MM-DD, YYYY-MM or YYYY (nio:date).",
+        pattern=DATE,
+    ),
+    Column("date_text", "string", "The date in the source's own words (nio:dateText)."),
+    Column(
+        "precision",
+        "string",
+        "How precise the date is (time:unitType).",
+        codebook=PREFIXES["time"],
+        enum=tuple(PRECISION.values()),
+    ),
+)
+QUOTE = Column(
+    "quote", "string", "The source's sentences the event was taken from, verbatim (' | ' between them)."
+)
+EVENTS_TABLE = Table(
+    "events.csv",
+    "Events table (CSV): date, precision, type, actors, place, quote",
+    "One row per event of the graph, in date order, with its date (value, words as written, "
+    "precision, bounds), class and event types, actors, places, the quoted source passages and "
+    "their line numbers, and the CAMEO and PLOVER codes its types match.",
+    (
+        Column("event", "string", "IRI of the event (its page on this site).", rdf_type=NIO + "Event"),
+        Column("label", "string", "The event's label (rdfs:label)."),
+        *DATE_COLUMNS,
+        Column("earliest", "date", "The first day the date allows (sem:hasEarliestBeginTimeStamp)."),
+        Column("latest", "date", "The last day the date allows (sem:hasLatestEndTimeStamp)."),
+        Column("class", "string", f"Labels of the event's classes ({LISTED})."),
+        EVENT_TYPE,
+        Column("actors", "string", f"Labels of the event's actors (sem:hasActor; {LISTED})."),
+        Column("places", "string", f"Labels of the event's places (sem:hasPlace; {LISTED})."),
+        QUOTE,
+        Column(
+            "source_lines",
+            "string",
+            f"Line numbers of those sentences in the stored source text ({LISTED}).",
+            pattern=r"^[0-9]+(; [0-9]+)*$",
+        ),
+        CAMEO_CODES,
+        PLOVER_TYPES,
+    ),
+    primary_key=("event",),
+)
+ROLE_DOC = "Roles of the {side} in the event (labels of the project's role types; " + LISTED + ")."
+ACTOR_CODE = "The {side}'s CAMEO 1.1b3 actor code (nio:cameoActorCode)."
+DYADS_TABLE = Table(
+    "dyadic.csv",
+    "Who did what to whom (CSV, GDELT/ICEWS-style dyads)",
+    "One row per (source actor, target actor) pair of an event, in the style of GDELT/ICEWS event "
+    "data: from the roles of its participations and from who made the request it answers. An "
+    "event with a source but no target, or a target but no source, has one row per actor.",
+    (
+        *DATE_COLUMNS,
+        Column("source_actor", "string", "Label of the actor who acts (GDELT's Actor1)."),
+        Column("source_actor_iri", "string", "IRI of the source actor.", rdf_type=NIO + "Actor"),
+        Column("source_role", "string", ROLE_DOC.format(side="source actor"), codebook=SCHEME + "role-types"),
+        Column("event_type", "string", EVENT_TYPE.description, codebook=SCHEME + "event-types"),
+        Column("target_actor", "string", "Label of the actor acted on or with (GDELT's Actor2)."),
+        Column("target_actor_iri", "string", "IRI of the target actor.", rdf_type=NIO + "Actor"),
+        Column("target_role", "string", ROLE_DOC.format(side="target actor"), codebook=SCHEME + "role-types"),
+        Column("place", "string", f"Labels of the event's places ({LISTED})."),
+        Column("event", "string", "IRI of the event (a row of events.csv).", rdf_type=NIO + "Event"),
+        Column("event_label", "string", "The event's label."),
+        QUOTE,
+        Column(
+            "source_cameo",
+            "string",
+            ACTOR_CODE.format(side="source actor"),
+            codebook=RESOURCE + "document/cameo-codebook",
+        ),
+        Column(
+            "target_cameo",
+            "string",
+            ACTOR_CODE.format(side="target actor"),
+            codebook=RESOURCE + "document/cameo-codebook",
+        ),
+        CAMEO_CODES,
+        PLOVER_TYPES,
+    ),
+    foreign_keys=(("event", "events.csv", "event"),),
+)
+ENGAGEMENTS_TABLE = Table(
+    "engagements.csv",
+    "Engagements table (CSV): start, end or ongoing, status, history",
+    "One row per engagement (mission, programme, package, initiative …) with its start, its end "
+    "or whether it is ongoing, its status and the dated history of the events that changed it; "
+    "written by kg.web.engagement_table from the same data as the engagement pages and the timeline.",
+    (
+        Column("engagement", "string", "IRI of the engagement.", rdf_type=NIO + "Engagement"),
+        Column("label", "string", "The engagement's label."),
+        Column("class", "string", f"Labels of its classes below nio:Engagement ({LISTED})."),
+        Column(
+            "start",
+            "date",
+            "The first day of its start (from the event that launched it, else as dated_from says).",
+        ),
+        Column("end", "date", "The last day of its end, if it ended."),
+        Column("ongoing", "boolean", "Whether the source calls it ongoing."),
+        Column("status", "string", "Its status in the source (nio:status).", codebook=SCHEME + "status"),
+        Column(
+            "dated_from", "string", "Where start and end come from, when not from its own launch and end."
+        ),
+        Column("conducted_by", "string", f"Labels of who conducts it (nio:conductedBy; {LISTED})."),
+        Column(
+            "history",
+            "string",
+            "The events that changed it, in date order: 'date (precision): label (change types)', "
+            "' | ' between them.",
+        ),
+    ),
+    primary_key=("engagement",),
+)
+ALL_TABLES = (EVENTS_TABLE, DYADS_TABLE, ENGAGEMENTS_TABLE)
+"""Every table of ``csv/``, in the order ``/downloads`` and ``datapackage.json`` list them."""
+TABLES = {t.path: t.title for t in ALL_TABLES}
+EVENT_COLUMNS = EVENTS_TABLE.names
+DYAD_COLUMNS = DYADS_TABLE.names
 
 EVENTS = f"""{sparql_prologue()}
 SELECT ?e ?label ?date ?text ?unit ?earliest ?latest

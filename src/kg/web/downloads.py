@@ -1,4 +1,5 @@
-"""``/downloads``: the files of ``dist/`` (dumps, VoID, CSV tables) with size, count and SHA-256."""
+"""``/downloads``: the files of ``dist/`` (dumps, VoID, CSV tables and their Data Package) with size,
+count and SHA-256."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from fastapi.responses import FileResponse, Response
 
 from kg.dumps import DUMP_FORMATS, dump_name, sha256_file
 from kg.engine.base import QueryEngine
-from kg.tables import TABLES
+from kg.tables import ALL_TABLES, TABLES
 from kg.web.engagement_table import NAME as ENGAGEMENTS
 from kg.web.engagement_table import TITLE as ENGAGEMENTS_TITLE
 from kg.web.engagement_table import engagements_table
@@ -79,6 +80,22 @@ def listing(dist: Path) -> list[Download]:
             out.append(
                 Download(f"csv/{name}", title, "text/csv", size, _csv_rows(path), "rows", digest(path))
             )
+    package = dist / "csv" / "datapackage.json"
+    if package.is_file():
+        tables = len(json.loads(package.read_text(encoding="utf-8")).get("resources", []))
+        title = "Table schemas of the CSV tables (Frictionless Data Package)"
+        size = package.stat().st_size
+        out.append(
+            Download(
+                package.relative_to(dist).as_posix(),
+                title,
+                "application/json",
+                size,
+                tables,
+                "tables",
+                digest(package),
+            )
+        )
     return out
 
 
@@ -115,7 +132,8 @@ def downloads_router() -> APIRouter:
         """The list of downloads with their sizes, counts and SHA-256 checksums."""
         dist = get_settings(request).dist_dir
         files = await offered(dist, get_engine(request))
-        return page(request, "downloads.html", files=files, info_built=(dist / "build.json").is_file())
+        built = (dist / "build.json").is_file()
+        return page(request, "downloads.html", files=files, info_built=built, tables=ALL_TABLES)
 
     @router.api_route("/downloads/{name:path}", methods=["GET", "HEAD"], response_model=None)
     async def download(request: Request, name: str) -> Response:

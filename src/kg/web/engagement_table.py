@@ -1,26 +1,27 @@
 """``engagements.csv``: one row per engagement (mission, programme, package, initiative) with its
 start, end or "ongoing", status and the dated history of the events that changed it. Made from the
-engine (the same data as the engagement pages and the timeline), once per version of the data."""
+engine (the same data as the engagement pages and the timeline): by ``kg build`` into
+``dist/csv/`` (``write_table``), or once per version of the data for a ``dist/`` without it."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 from kg.engine.base import QueryEngine
+from kg.tables import ENGAGEMENTS_TABLE
 from kg.web.describe import PROLOGUE, select
 from kg.web.engagement import summary
 from kg.web.page_data import build_data
 from kg.web.timeline import items
 
-NAME = "csv/engagements.csv"
-TITLE = "Engagements table (CSV): start, end or ongoing, status, history"
-COLUMNS = [
-    "engagement", "label", "class", "start", "end", "ongoing", "status", "dated_from", "conducted_by",
-    "history",
-]  # fmt: skip
+NAME = f"csv/{ENGAGEMENTS_TABLE.path}"
+TITLE = ENGAGEMENTS_TABLE.title
+COLUMNS = ENGAGEMENTS_TABLE.names
 DETAILS = f"""{PROLOGUE}
 SELECT ?e (GROUP_CONCAT(DISTINCT ?cl; SEPARATOR="; ") AS ?classes)
   (GROUP_CONCAT(DISTINCT ?by; SEPARATOR="; ") AS ?conductors) WHERE {{
@@ -70,6 +71,20 @@ async def build(engine: QueryEngine) -> Table:
         rows += 1
     body = out.getvalue().encode("utf-8")
     return Table(body, rows, hashlib.sha256(body).hexdigest())
+
+
+def write_table(store: Path, folder: Path) -> int:
+    """Write ``engagements.csv`` of the built store at ``store`` into ``folder`` (``kg build``);
+    return its number of rows."""
+    from kg.engine.embedded import EmbeddedEngine
+
+    engine = EmbeddedEngine(store)
+    try:
+        table = asyncio.run(build(engine))
+    finally:
+        engine.close()
+    (folder / ENGAGEMENTS_TABLE.path).write_bytes(table.body)
+    return table.rows
 
 
 async def engagements_table(engine: QueryEngine) -> Table:
