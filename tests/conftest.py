@@ -70,6 +70,17 @@ def comunica() -> list[str]:
 
 
 @pytest.fixture(scope="session")
+def rscript() -> str:
+    """Debian's R (``Rscript``) with httr2 and jsonlite, for the R example."""
+    found = shutil.which("Rscript")
+    check = [found or "Rscript", "-e", "library(httr2); library(jsonlite)"]
+    if found is None or subprocess.run(check, capture_output=True, check=False).returncode != 0:
+        _missing("R with httr2 and jsonlite (Debian r-base-core, r-cran-httr2, r-cran-jsonlite)")
+    assert found is not None
+    return found
+
+
+@pytest.fixture(scope="session")
 def chromium() -> Path:
     """Debian's headless Chromium."""
     if not CHROMIUM.is_file():

@@ -14,9 +14,10 @@ import pytest
 
 from conftest import REPO
 from kg.datapackage import descriptor
-from kg.tables import ALL_TABLES
+from kg.tables import ALL_TABLES, ENGAGEMENTS_TABLE
 
 FRICTIONLESS = Path(sys.executable).parent / "frictionless"
+ENGAGEMENT_NAMES = ENGAGEMENTS_TABLE.names
 
 
 def validate(package: Path) -> subprocess.CompletedProcess[str]:
@@ -83,3 +84,39 @@ def test_the_readme_lists_every_table() -> None:
     for table in ALL_TABLES:
         assert f"csv/{table.path}" in readme, table.path
     assert "csv/datapackage.json" in readme
+
+
+def readme_block(language: str, after: str) -> str:
+    section = (REPO / "README.md").read_text(encoding="utf-8").split(after, 1)[1]
+    return section.split(f"```{language}\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.fixture
+def beside_dist(built_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The current folder holds ``dist/``, the session's build."""
+    (tmp_path / "dist").symlink_to(built_repo)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_the_readme_loads_the_tables_in_pandas_with_their_types(beside_dist: Path) -> None:
+    import pandas as pd
+
+    names: dict[str, object] = {}
+    exec(compile(readme_block("python", "## Tables in pandas and R"), "README.md", "exec"), names)
+    tables = names["tables"]
+    assert isinstance(tables, dict) and tables.keys() == {t.name for t in ALL_TABLES}
+    engagements = tables["engagements"]
+    assert pd.api.types.is_datetime64_any_dtype(engagements["start"])
+    assert engagements["ongoing"].dtype == "boolean" and engagements["ongoing"].any()
+    with (beside_dist / "dist" / "csv" / "events.csv").open(encoding="utf-8", newline="") as fh:
+        assert len(tables["events"]) == sum(1 for _ in csv.DictReader(fh))
+
+
+def test_the_readme_loads_the_tables_in_r_with_their_types(beside_dist: Path, rscript: str) -> None:
+    code = readme_block("r", "## Tables in pandas and R")
+    code += '\ncat(vapply(tables$engagements, function(x) class(x)[1], ""), sep = ",")\n'
+    done = subprocess.run([rscript, "-e", code], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    classes = dict(zip(ENGAGEMENT_NAMES, done.stdout.strip().splitlines()[-1].split(","), strict=True))
+    assert (classes["start"], classes["end"], classes["ongoing"]) == ("Date", "Date", "logical")
