@@ -19,6 +19,7 @@ import pyoxigraph as ox
 import pytest
 
 if TYPE_CHECKING:
+    from benchmarks.virtuoso import Virtuoso
     from fastapi.testclient import TestClient
 
     from inprocess import Pages
@@ -78,6 +79,19 @@ def rscript() -> str:
         _missing("R with httr2 and jsonlite (Debian r-base-core, r-cran-httr2, r-cran-jsonlite)")
     assert found is not None
     return found
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
+    """OpenLink Virtuoso 7.2 (Debian's virtuoso-opensource) in a private folder with its own
+    virtuoso.ini and free loopback ports, empty, for the whole session (``benchmarks.virtuoso``)."""
+    from benchmarks.virtuoso import installed, start_virtuoso, stop_virtuoso
+
+    if not installed():
+        _missing("OpenLink Virtuoso (Debian virtuoso-opensource: virtuoso-t and isql-vt)")
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    stop_virtuoso(server)
 
 
 @pytest.fixture(scope="session")

@@ -19,8 +19,9 @@ a triple of a named graph is in its default graph.
 The dataset's named graphs are the store's graphs under ``kg.namespaces.GRAPH``: a store's own
 graphs (Virtuoso's ``virtrdf#``) and other datasets' are not listed, queried or merged. A store
 whose TSV is not SPARQL 1.1 TSV (Virtuoso's) is asked for SPARQL JSON instead, and a store's own
-row limit (Virtuoso's ``ResultSetMaxRows``, announced in ``X-SPARQL-MaxRows``) marks an answer it
-may have cut as truncated.
+row limit (Virtuoso's ``ResultSetMaxRows``, announced in ``X-SPARQL-MaxRows``) marks a SELECT
+answer it may have cut as truncated. (Virtuoso cuts CONSTRUCT and DESCRIBE answers silently:
+its limit must be above this endpoint's, see docs/deployment.md.)
 
 The named graphs and a data version (the dump checksums ``kg publish`` stores in the VoID graph)
 are refreshed every ``refresh`` seconds in the background, so a re-publish empties the cache.
@@ -100,7 +101,7 @@ class RemoteEngine(QueryEngine):
         self._others = False  # the store holds graphs of other datasets (or its own, as Virtuoso does)
         self._merged = False  # the store holds the default graph as one graph (kg.dumps.MERGED_GRAPH)
         self.tsv = True  # the store writes SPARQL TSV; False once it answered in other TSV
-        self.store_cap: int | None = None  # the store's own row limit, once it has said it
+        self.store_cap: int | None = None  # the store's own row limit, once an answer said it
         self._version = ""
         self._task: asyncio.Task[None] | None = None
 
@@ -240,10 +241,9 @@ class RemoteEngine(QueryEngine):
     def _reader(self, call: Call, headers: httpx.Headers) -> CappedReader:
         """A reader for the answer with ``headers``, knowing the store's own row limit."""
         reader = CappedReader(headers.get("content-type", ""), call.max_rows, self.max_bytes, call.columns)
-        cap = store_cap(headers)
-        if cap is not None:
-            self.store_cap = cap
-        reader.store_cap = cap if cap is not None else self.store_cap
+        reader.store_cap = store_cap(headers)
+        if reader.store_cap is not None:
+            self.store_cap = reader.store_cap
         return reader
 
     def _run(self, call: Call) -> QueryResult:

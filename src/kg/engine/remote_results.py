@@ -10,6 +10,7 @@ written by Oxigraph, exactly as the embedded engine writes it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -123,7 +124,7 @@ class CappedReader:
         self.data = bytearray()
         self.cut = False  # reading stopped at the cap
         self._scan = 0  # where the next unread line starts
-        self.store_cap: int | None = None  # the store's own row limit: as many rows means cut
+        self.store_cap: int | None = None  # the row limit the store says it applied to this answer
 
     @property
     def limit(self) -> int:
@@ -168,6 +169,8 @@ class CappedReader:
     def _solutions(self, media: str) -> QueryResult:
         assert isinstance(self.format, ox.QueryResultsFormat)
         body = self._head() if self.format == ox.QueryResultsFormat.TSV else bytes(self.data)
+        if self.format == ox.QueryResultsFormat.JSON and b'"bnode"' in body:
+            body = _blank_node_labels(body)
         parsed = ox.parse_query_results(body, format=self.format)
         fmt = by_media_type(media, SOLUTIONS)
         if fmt is None:
@@ -190,8 +193,8 @@ class CappedReader:
         return QueryResult("solutions", out, media, truncated or self.cut or self._store_cut(rows), rows)
 
     def _store_cut(self, rows: int) -> bool:
-        """The store's own row limit, below this endpoint's, may have cut the answer."""
-        return self.store_cap is not None and self.store_cap < self.max_rows and rows >= self.store_cap
+        """The store's own row limit, not above this endpoint's, may have cut the answer."""
+        return self.store_cap is not None and self.store_cap <= self.max_rows and rows >= self.store_cap
 
     def _graph(self, media: str) -> QueryResult:
         assert isinstance(self.format, ox.RdfFormat)
@@ -200,7 +203,25 @@ class CappedReader:
             raise QueryError(f"{media} cannot carry the result of this query.", 406)
         parsed = (t if isinstance(t, ox.Triple) else t.triple for t in ox.parse(body, format=self.format))
         triples = [ox.Triple(t.subject, t.predicate, canonical(t.object)) for t in parsed]
-        return graph_result(triples, media, self.max_rows, cut=self.cut or self._store_cut(len(triples)))
+        return graph_result(triples, media, self.max_rows, cut=self.cut)
+
+
+BLANK_LABEL = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
+
+
+def _blank_node_labels(body: bytes) -> bytes:
+    """SPARQL JSON ``body`` with its blank nodes relabelled ``b0``, ``b1`` … when a store wrote a
+    label no RDF syntax allows (Virtuoso: ``nodeID://b10012``); a label names a blank node only
+    within one answer, so the answer is the same."""
+    data = json.loads(body)
+    cells = [c for row in data.get("results", {}).get("bindings", []) for c in row.values()]
+    blanks = [c for c in cells if c.get("type") == "bnode"]
+    if all(BLANK_LABEL.fullmatch(c["value"]) for c in blanks):
+        return body
+    labels: dict[str, str] = {}
+    for cell in blanks:
+        cell["value"] = labels.setdefault(cell["value"], f"b{len(labels)}")
+    return json.dumps(data).encode()
 
 
 def _check_tsv_header(line: bytes) -> None:
