@@ -1,15 +1,16 @@
 """OpenLink Virtuoso Open Source 7.2 (Debian's ``virtuoso-opensource``), started in a private folder.
 
 Used by the tests (a store for ``kg publish`` and ``kg serve --engine``, and a peer that queries
-this endpoint through ``SERVICE``) and by the benchmark (a peer endpoint). ``start_virtuoso``
-writes a small ``virtuoso.ini`` into its folder (database, log and two free loopback ports of its
-own), starts ``virtuoso-t +foreground``, waits until ``/sparql`` answers, gives ``dba`` a password
-of its own and grants the SPARQL user what ``SERVICE`` needs; ``load`` bulk-loads an N-Triples
-file with Virtuoso's own loader. Nothing outside the folder is read or written.
+this endpoint through ``SERVICE``) and by the benchmark (a peer endpoint: ``serve_loaded``).
+``start_virtuoso`` writes a small ``virtuoso.ini`` into its folder (database, log and two free
+loopback ports of its own), starts ``virtuoso-t +foreground``, waits until ``/sparql`` answers,
+gives ``dba`` a password of its own and grants the SPARQL user what ``SERVICE`` needs; ``load``
+bulk-loads an N-Triples file with Virtuoso's own loader. Nothing outside the folder is written.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 import shutil
 import socket
@@ -17,6 +18,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -57,9 +59,9 @@ DirsAllowed        = ., {folder}
 [HTTPServer]
 ServerPort         = 127.0.0.1:{http_port}
 ServerRoot         = {folder}
-ServerThreads      = 10
-MaxClientConnections = 10
-MaxKeepAlives      = 10
+ServerThreads      = {threads}
+MaxClientConnections = {threads}
+MaxKeepAlives      = {threads}
 KeepAliveTimeout   = 10
 Charset            = UTF-8
 
@@ -133,13 +135,15 @@ def start_virtuoso(
     cost_limit: int = 400,
     time_limit: int = 60,
     buffers: int = 10_000,
+    threads: int = 10,
     default_graph: str | None = None,
     timeout: float = 120.0,
 ) -> Virtuoso:
     """A new Virtuoso with an empty database in ``folder``, answering on loopback.
 
     ``max_rows`` (``ResultSetMaxRows``), ``cost_limit`` (``MaxQueryCostEstimationTime``, seconds;
-    0: none) and ``time_limit`` (``MaxQueryExecutionTime``) are the Debian package's defaults
+    0: none), ``time_limit`` (``MaxQueryExecutionTime``), ``buffers`` (``NumberOfBuffers``, 8 KiB
+    pages) and ``threads`` (HTTP threads and connections) are the Debian package's defaults
     unless given. ``default_graph``: the graph ``/sparql`` queries when a request names none
     (otherwise every graph, Virtuoso's own included).
     """
@@ -147,44 +151,49 @@ def start_virtuoso(
         raise RuntimeError(f"{VIRTUOSO} and {ISQL} not found: install {DEBIAN}")
     folder.mkdir(parents=True, exist_ok=True)
     sql_port, http_port = _free_port(), _free_port()
-    ini = folder / "virtuoso.ini"
-    ini.write_text(
-        INI.format(
-            folder=folder.resolve(),
-            sql_port=sql_port,
-            http_port=http_port,
-            buffers=buffers,
-            dirty=buffers * 3 // 4,
-            max_rows=max_rows,
-            cost_limit=cost_limit,
-            time_limit=time_limit,
-            default_graph=f"DefaultGraph = {default_graph}\n" if default_graph else "",
-        ),
-        encoding="utf-8",
+    ini = INI.format(
+        folder=folder.resolve(),
+        sql_port=sql_port,
+        http_port=http_port,
+        buffers=buffers,
+        dirty=buffers * 3 // 4,
+        threads=threads,
+        max_rows=max_rows,
+        cost_limit=cost_limit,
+        time_limit=time_limit,
+        default_graph=f"DefaultGraph = {default_graph}\n" if default_graph else "",
     )
-    log = (folder / "stdout.log").open("wb")
-    process = subprocess.Popen(
-        [VIRTUOSO, "+foreground", "+configfile", str(ini)], cwd=folder, stdout=log, stderr=subprocess.STDOUT
-    )
-    server = Virtuoso(folder, f"http://127.0.0.1:{http_port}", sql_port, process, "dba")
+    (folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
+    server = Virtuoso(folder, f"http://127.0.0.1:{http_port}", sql_port, _launch(folder), "dba")
+    _wait(server, timeout)
+    password = secrets.token_urlsafe(12)
+    server.sql(f"USER_SET_PASSWORD ('{USER}', '{password}')", *SERVICE_GRANTS)
+    server.password = password
+    return server
+
+
+def _launch(folder: Path) -> subprocess.Popen[bytes]:
+    with (folder / "stdout.log").open("ab") as log:
+        command = [VIRTUOSO, "+foreground", "+configfile", str(folder / "virtuoso.ini")]
+        return subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _wait(server: Virtuoso, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"virtuoso exited:\n{(folder / 'stdout.log').read_text(errors='replace')}")
+        if server.process.poll() is not None:
+            log = (server.folder / "stdout.log").read_text(errors="replace")
+            raise RuntimeError(f"virtuoso exited:\n{log[-5000:]}")
         try:
             answer = httpx.post(server.sparql_url, data={"query": "ASK {}"}, timeout=2.0)
             if answer.status_code == 200:
-                break
+                return
         except httpx.HTTPError:
             pass
         if time.monotonic() > deadline:
             stop_virtuoso(server)
             raise RuntimeError(f"virtuoso did not answer within {timeout:.0f} s")
         time.sleep(0.2)
-    password = secrets.token_urlsafe(12)
-    server.sql(f"USER_SET_PASSWORD ('{USER}', '{password}')", *SERVICE_GRANTS)
-    server.password = password
-    return server
 
 
 def load(server: Virtuoso, data: Path, graph: str) -> None:
@@ -208,3 +217,21 @@ def stop_virtuoso(server: Virtuoso) -> None:
     except subprocess.TimeoutExpired:
         server.process.kill()
         server.process.wait()
+
+
+def serve_loaded(folder: Path, data: Path, graph: str, **config: Any) -> tuple[Virtuoso, float]:
+    """A Virtuoso in ``folder`` serving the N-Triples file ``data`` in ``graph``, and the seconds
+    its start took until it answered. The first call makes the database (``start_virtuoso`` with
+    ``config``), bulk-loads the file and restarts it; later calls start it on that database."""
+    saved = folder / "server.json"
+    if not saved.exists():
+        server = start_virtuoso(folder, **config)
+        load(server, data, graph)
+        stop_virtuoso(server)
+        known = {"url": server.url, "sql_port": server.sql_port, "password": server.password}
+        saved.write_text(json.dumps(known), encoding="utf-8")
+    known = json.loads(saved.read_text(encoding="utf-8"))
+    start = time.monotonic()
+    server = Virtuoso(folder, known["url"], known["sql_port"], _launch(folder), known["password"])
+    _wait(server, 600)
+    return server, time.monotonic() - start
