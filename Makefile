@@ -1,7 +1,7 @@
 # One command each: `make serve` builds the graph and serves it; `make test` runs every check.
 # Each sets up what it needs the first time. Serving needs only the package's runtime
 # dependencies and the query editor's files; testing adds the test/dev extras, Comunica (npm)
-# and Debian's Apache Jena and Chromium.
+# and Debian's Apache Jena, Chromium, Virtuoso and R.
 
 PYTHON ?= python3
 VENV := .venv
@@ -11,7 +11,9 @@ PORT ?= 8000
 SERVE_ARGS ?=
 NPM := npm ci --no-audit --no-fund --ignore-scripts --prefer-offline
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEBIAN_TOOLS := default-jre-headless libapache-jena-java libhttpclient-java chromium
+DEBIAN_TOOLS := default-jre-headless libapache-jena-java libhttpclient-java chromium \
+	virtuoso-opensource r-base-core r-cran-httr2 r-cran-jsonlite
+R_LIBRARY := /usr/lib/R/site-library
 
 .PHONY: setup setup-serve setup-test test-tools serve build test lint typecheck fmt dist clean
 
@@ -41,10 +43,13 @@ setup-serve: $(VENV)/.runtime-installed node_modules/.serve-installed
 setup: $(VENV)/.dev-installed node_modules/.test-installed
 
 # Debian tools the tests use: Apache Jena (independent parser/SPARQL/SHACL; run through
-# tools/jena) and Chromium. Checked every time, installed only when missing.
+# tools/jena), Chromium, OpenLink Virtuoso (a second production store) and R with httr2 and
+# jsonlite (the R example). Checked every time, installed only when missing.
 test-tools:
 	@if command -v java >/dev/null && [ -f /usr/share/java/jena-arq.jar ] \
-	    && [ -f /usr/share/java/httpclient-cache.jar ] && [ -x /usr/bin/chromium ]; then \
+	    && [ -f /usr/share/java/httpclient-cache.jar ] && [ -x /usr/bin/chromium ] \
+	    && command -v virtuoso-t >/dev/null && command -v isql-vt >/dev/null \
+	    && command -v Rscript >/dev/null && [ -d $(R_LIBRARY)/httr2 ] && [ -d $(R_LIBRARY)/jsonlite ]; then \
 	  echo "Debian test tools present: $(DEBIAN_TOOLS)"; \
 	else \
 	  command -v apt-get >/dev/null || { echo "apt-get not found: install $(DEBIAN_TOOLS) by hand"; exit 1; }; \

@@ -172,7 +172,7 @@ def main() -> None:
         "--peers",
         default=",".join(PEERS),
         help="comma-separated: ours, granian (this endpoint under granian), before (this endpoint as "
-        "--before has it), floor, oxigraph, rdflib",
+        "--before has it), floor, oxigraph, virtuoso, rdflib",
     )
     parser.add_argument(
         "--before",

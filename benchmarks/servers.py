@@ -1,7 +1,7 @@
 """Start and stop the endpoints compared: this one, the same endpoint as an earlier commit has it
 (``before``: a git worktree of that commit, run by this virtual environment's Python), Oxigraph's
-server, stock rdflib-endpoint, and the floor (benchmarks/floor.py: the same design with none of its
-rules)."""
+server, OpenLink Virtuoso, stock rdflib-endpoint, and the floor (benchmarks/floor.py: the same
+design with none of its rules)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ import httpx
 import psutil
 
 BIN = Path(sys.executable).parent
-PEERS = ("ours", "before", "floor", "oxigraph", "rdflib")
+PEERS = ("ours", "before", "floor", "oxigraph", "virtuoso", "rdflib")
+BENCH_GRAPH = "urn:x-kg:benchmark"  # the graph Virtuoso loads the generated data into and queries
 REPO = Path(__file__).resolve().parents[1]
 OURS = ("ours", "granian", "before")  # this endpoint (uvicorn; granian: --server granian; an earlier commit)
 
@@ -121,6 +122,20 @@ def start(name: str, data: Path, work: Path, workers: int) -> Endpoint:
         cmd = [sys.executable, "-m", "benchmarks.floor", "serve", str(loaded(data, work))]
         cmd += ["--port", str(port), "--workers", str(workers)]
         url = f"http://127.0.0.1:{port}/sparql"
+    elif name == "virtuoso":
+        # loaded once per file by its bulk loader into one graph that /sparql queries by default;
+        # memory as its own virtuoso.ini advises for 2 GB (NumberOfBuffers 170,000), an HTTP
+        # thread for every connection, no row limit below the answers, no query refused on its
+        # cost estimate
+        from benchmarks.virtuoso import serve_loaded
+
+        config = {"max_rows": 10**7, "cost_limit": 0, "time_limit": 0, "buffers": 170_000, "threads": 20}
+        server, took = serve_loaded(
+            work / f"virtuoso-{data.stem}", data, BENCH_GRAPH, default_graph=BENCH_GRAPH, **config
+        )
+        endpoint = settle(_wait(Endpoint(name, server.sparql_url, server.process), log, timeout=1800))
+        endpoint.started_in = took
+        return endpoint
     elif name == "rdflib":
         cmd = [str(BIN / "rdflib-endpoint"), "serve", str(data), "--host", "127.0.0.1", "--port", str(port)]
         url = f"http://127.0.0.1:{port}/"
@@ -201,5 +216,9 @@ def versions() -> dict[str, str]:
         found["granian"] = version("granian")
     out = subprocess.run([str(BIN / "oxigraph"), "--version"], capture_output=True, text=True)
     found["oxigraph server"] = out.stdout.strip().removeprefix("oxigraph ")
+    if shutil.which("virtuoso-t"):
+        said = subprocess.run(["virtuoso-t", "--help"], capture_output=True, text=True)
+        line = next((x for x in (said.stdout + said.stderr).splitlines() if x.startswith("Version ")), "")
+        found["virtuoso"] = line.removeprefix("Version ").split(" ", 1)[0]
     found["python"] = sys.version.split()[0]
     return found

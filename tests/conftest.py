@@ -30,6 +30,7 @@ from helpers import (
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
+    from benchmarks.virtuoso import Virtuoso
     from helpers.inprocess import Pages
 
 
@@ -59,6 +60,30 @@ def comunica() -> list[str]:
         missing(f"Node.js and Comunica (npm @comunica/query-sparql at {COMUNICA})")
     assert node is not None
     return [node, str(COMUNICA)]
+
+
+@pytest.fixture(scope="session")
+def rscript() -> str:
+    """Debian's R (``Rscript``) with httr2 and jsonlite, for the R example."""
+    found = shutil.which("Rscript")
+    check = [found or "Rscript", "-e", "library(httr2); library(jsonlite)"]
+    if found is None or subprocess.run(check, capture_output=True, check=False).returncode != 0:
+        missing("R with httr2 and jsonlite (Debian r-base-core, r-cran-httr2, r-cran-jsonlite)")
+    assert found is not None
+    return found
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
+    """OpenLink Virtuoso 7.2 (Debian's virtuoso-opensource) in a private folder with its own
+    virtuoso.ini and free loopback ports, empty, for the whole session (``benchmarks.virtuoso``)."""
+    from benchmarks.virtuoso import installed, start_virtuoso, stop_virtuoso
+
+    if not installed():
+        missing("OpenLink Virtuoso (Debian virtuoso-opensource: virtuoso-t and isql-vt)")
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    stop_virtuoso(server)
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 import click
 
 from kg import __version__
-from kg.project import NoProject, Project, locate
+from kg.project import NoProject, NotBuilt, Project, built_store, locate
 
 ROOT_OPTION = click.option(
     "--root",
@@ -44,25 +44,14 @@ def _project(root: Path | None) -> Project:
 
 def _built_store(root: Path | None, dist: Path | None = None) -> Path:
     """The Oxigraph store of ``dist``, else of the project; the packaged graph is built on first use."""
-    if dist is not None:
-        store_path = dist / "store"
-    else:
-        project = _project(root)
-        store_path = project.dist / "store"
-        if not store_path.is_dir() and project.packaged:
-            _build_packaged(project)
-    if not store_path.is_dir():
-        raise click.ClickException(f"{store_path} not found: run 'kg build' first")
-    return store_path
-
-
-def _build_packaged(project: Project) -> None:
     from kg.build.pipeline import BuildFailed
-    from kg.build.pipeline import build as run_build
 
-    _progress("building the packaged graph once (about 10 s)")
     try:
-        run_build(project.root, project.dist, progress=_progress)
+        if dist is not None:
+            return built_store(Project(dist.parent, dist, packaged=False))
+        return built_store(_project(root), _progress)
+    except NotBuilt as err:
+        raise click.ClickException(str(err)) from None
     except BuildFailed as err:
         _fail(err)
 

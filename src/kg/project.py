@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,10 @@ CODE_CHECKOUT = Path(__file__).resolve().parents[2]  # the checkout of an editab
 
 class NoProject(Exception):
     """No checkout here, and (where allowed) no packaged graph either."""
+
+
+class NotBuilt(Exception):
+    """The graph to query has no built store (a checkout before ``kg build``)."""
 
 
 @dataclass(frozen=True)
@@ -77,3 +82,24 @@ def locate(root: Path | None = None, *, packaged_ok: bool = True) -> Project:
             "shapes/ (run this in a checkout, or pass --root)"
         )
     return Project(sources, cache_home() / content_key(sources), packaged=True)
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def built_store(project: Project, progress: Callable[[str], None] = _quiet) -> Path:
+    """The Oxigraph store of ``project`` to query (``kg query``, ``kg stats``, ``kg.api``).
+
+    The packaged graph is built into the user cache the first time (about 10 s; raises
+    ``kg.build.pipeline.BuildFailed`` if that fails); a checkout's must have been built (``NotBuilt``).
+    """
+    store = project.dist / "store"
+    if not store.is_dir() and project.packaged:
+        from kg.build.pipeline import build
+
+        progress("building the packaged graph once (about 10 s)")
+        build(project.root, project.dist, progress=progress)
+    if not store.is_dir():
+        raise NotBuilt(f"{store} not found: run 'kg build' first")
+    return store

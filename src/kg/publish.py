@@ -1,7 +1,9 @@
 """``kg publish``: put the built dataset into a SPARQL 1.1 Graph Store Protocol store.
 
 One ``PUT URL?graph=IRI`` per named graph, which replaces that graph in the store, so running it
-again changes nothing and a changed graph is swapped whole. The graphs come from ``dist/store``
+again changes nothing and a changed graph is swapped whole. The dataset's default graph (the merge
+of its data and ontology graphs) goes into the graph ``kg.dumps.MERGED_GRAPH``, which the remote
+engine queries as the default graph. The graphs come from ``dist/store``
 (the graphs the embedded engine serves, the VoID graph included) or, when ``dist/`` holds only
 the dumps, from ``nato-iraq.nq`` plus ``void.ttl``. Each graph is written to a temporary file
 first, so the request has a length (some stores and proxies refuse chunked uploads) and memory
@@ -22,6 +24,7 @@ from typing import IO
 import httpx
 import pyoxigraph as ox
 
+from kg.dumps import MERGED_GRAPH
 from kg.engine import remote_config
 from kg.formats import BY_KEY
 from kg.namespaces import VOID_GRAPH
@@ -58,10 +61,19 @@ class Target:
 
 def _from_store(path: Path) -> Iterator[tuple[str, Iterable[ox.Triple]]]:
     store = ox.Store.read_only(str(path))
-    names = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
-    for name in names:
-        quads = store.quads_for_pattern(None, None, None, ox.NamedNode(name))
-        yield name, (q.triple for q in quads)
+    graphs: list[ox.NamedNode | ox.DefaultGraph] = [
+        g for g in store.named_graphs() if isinstance(g, ox.NamedNode)
+    ]
+    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+        graphs.append(ox.DefaultGraph())  # kg build stores the default graph
+    for graph in sorted(graphs, key=_graph_name):
+        quads = store.quads_for_pattern(None, None, None, graph)
+        yield _graph_name(graph), (q.triple for q in quads)
+
+
+def _graph_name(graph: ox.NamedNode | ox.DefaultGraph) -> str:
+    """The IRI a graph of the build is published under (its default graph: ``MERGED_GRAPH``)."""
+    return graph.value if isinstance(graph, ox.NamedNode) else MERGED_GRAPH
 
 
 def _from_dumps(dist: Path) -> Iterator[tuple[str, Iterable[ox.Triple]]]:
@@ -70,8 +82,8 @@ def _from_dumps(dist: Path) -> Iterator[tuple[str, Iterable[ox.Triple]]]:
         raise PublishError(f"{dist}: neither store/ nor nato-iraq.nq found: run 'kg build' first")
     graphs: defaultdict[str, list[ox.Triple]] = defaultdict(list)
     for quad in ox.parse(path=str(dump), format=ox.RdfFormat.N_QUADS):
-        if isinstance(quad.graph_name, ox.NamedNode):
-            graphs[quad.graph_name.value].append(quad.triple)
+        if isinstance(quad.graph_name, ox.NamedNode | ox.DefaultGraph):
+            graphs[_graph_name(quad.graph_name)].append(quad.triple)
     if (dist / "void.ttl").is_file():
         graphs[VOID_GRAPH] = [
             t.triple for t in ox.parse(path=str(dist / "void.ttl"), format=ox.RdfFormat.TURTLE)
@@ -80,7 +92,8 @@ def _from_dumps(dist: Path) -> Iterator[tuple[str, Iterable[ox.Triple]]]:
 
 
 def dataset_graphs(dist: Path) -> Iterator[tuple[str, Iterable[ox.Triple]]]:
-    """(named graph IRI, its triples) for every named graph of the built dataset, in IRI order."""
+    """(named graph IRI, its triples) for every named graph of the built dataset, and its default
+    graph as ``MERGED_GRAPH``, in IRI order."""
     if (dist / "store").is_dir():
         return _from_store(dist / "store")
     return _from_dumps(dist)

@@ -13,7 +13,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, VOID
 
 from kg.build.dumps import DUMP_FORMATS, dump_name
-from kg.build.tables import DYAD_COLUMNS, EVENT_COLUMNS
+from kg.build.tables import DYADS_TABLE, EVENTS_TABLE, TABLES
 from kg.namespaces import DATASET, ONTOLOGY, PREFIXES
 
 DCAT = Namespace(PREFIXES["dcat"])
@@ -36,7 +36,7 @@ def test_well_known_void_describes_dataset_linksets_and_endpoint(site: TestClien
         assert isinstance(count, Literal) and int(count) > 0
     assert any(g.subjects(VOID["class"], URIRef(ONTOLOGY + "Event")))
     csv_urls = {str(u) for u in g.objects(None, DCAT.downloadURL) if str(u).endswith(".csv")}
-    assert len(csv_urls) == 2
+    assert len(csv_urls) == len(TABLES)  # events, dyadic, engagements
     html = site.get("/.well-known/void", headers={"Accept": "text/html"})
     assert html.headers["content-type"].startswith("text/html")
 
@@ -53,7 +53,7 @@ def test_downloads_lists_every_dump_with_size_count_and_checksum(site: TestClien
         body = site.get(f"/downloads/{name}").content
         assert hashlib.sha256(body).hexdigest() == info["dumps"][name]
     assert f"{info['triples']:,} triples" in page
-    for table in ("events.csv", "dyadic.csv"):
+    for table in [*TABLES, "datapackage.json"]:
         assert f'href="/downloads/csv/{table}"' in page
     assert site.get("/downloads/SHA256SUMS").status_code == 200
     assert site.get("/downloads/store/nothing").status_code == 404
@@ -62,7 +62,7 @@ def test_downloads_lists_every_dump_with_size_count_and_checksum(site: TestClien
 
 def test_csv_tables_have_their_columns_and_quotes(site: TestClient) -> None:
     events = list(csv.DictReader(site.get("/downloads/csv/events.csv").text.splitlines()))
-    assert list(events[0]) == EVENT_COLUMNS
+    assert list(events[0]) == EVENTS_TABLE.names
     letter = next(e for e in events if e["event_id"].endswith("/event/2004-06-22-allawi-letter-of-request"))
     assert (
         letter["precision"] == "day"
@@ -72,7 +72,7 @@ def test_csv_tables_have_their_columns_and_quotes(site: TestClient) -> None:
     assert "Iyad Allawi" in letter["actors"] and letter["quote"].startswith("22 June 2004:")
     assert all(e["quote"] for e in events), "every event has its passage"
     dyads = list(csv.DictReader(site.get("/downloads/csv/dyadic.csv").text.splitlines()))
-    assert list(dyads[0]) == DYAD_COLUMNS
+    assert list(dyads[0]) == DYADS_TABLE.names
     assert any(
         d["source_actor"] == "Iyad Allawi" and d["target_actor_iri"].endswith("/org/nato") for d in dyads
     )

@@ -1,5 +1,6 @@
 """Every route asks the engine it is given: overriding ``get_engine`` (``app.dependency_overrides``)
-is honoured by every page, the SPARQL endpoint and the downloads made from the engine."""
+is honoured by every page and the SPARQL endpoint. (``/downloads`` serves the files of the build
+and asks no engine.)"""
 
 from __future__ import annotations
 
@@ -31,8 +32,6 @@ ROUTES = {  # a request to each route that asks the engine, and the status it an
     "/search?q=meeting": 200,
     "/list/events": 200,
     "/source/mini": 200,
-    "/downloads": 200,
-    "/downloads/csv/engagements.csv": 200,
     "/sparql?query=ASK%7B%7D": 200,
 }
 
@@ -81,8 +80,8 @@ def test_every_route_uses_the_engine_it_is_given(site: tuple[TestClient, Watched
 
 
 def test_every_page_route_declares_its_engine(site: tuple[TestClient, Watched]) -> None:
-    """A route that reaches the engine gets it through ``Depends(get_engine)`` (or, for the
-    SPARQL endpoint, ``kg.web.deps.provided``): none reads it from the app's state."""
+    """A route that reaches the engine gets it through ``Depends(get_engine)``: none reads it from
+    the app's state."""
     http, _ = site
     asking = {
         "/",
@@ -90,8 +89,7 @@ def test_every_page_route_declares_its_engine(site: tuple[TestClient, Watched]) 
         "/search",
         "/list/{kind}",
         "/source/{name}",
-        "/downloads",
-        "/downloads/{name:path}",
+        "/sparql",
     }
     routes = {r.path: r for r in api_routes(http.app.routes)}  # type: ignore[attr-defined]
     assert asking <= set(routes) and any(p.startswith("/id/") for p in routes)

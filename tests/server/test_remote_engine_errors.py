@@ -51,6 +51,16 @@ XML_RESULTS = """<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/spar
 </results></sparql>"""
 
 
+# What Virtuoso 7.2 answers: a SELECT cut at its ResultSetMaxRows (2 here), the legacy
+# "typed-literal", booleans as 1, blank nodes labelled nodeID://.
+VIRTUOSO_JSON = """{ "head": { "link": [], "vars": ["x", "y"] },
+  "results": { "distinct": false, "ordered": true, "bindings": [
+    { "x": { "type": "bnode", "value": "nodeID://b10012" }, "y": { "type": "typed-literal",
+      "datatype": "http://www.w3.org/2001/XMLSchema#boolean", "value": "1" }},
+    { "x": { "type": "bnode", "value": "nodeID://b10013" }, "y": { "type": "typed-literal",
+      "datatype": "http://www.w3.org/2001/XMLSchema#decimal", "value": "7500000.0" }} ] } }"""
+
+
 class _StubHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         assert isinstance(self.server, Stub)
@@ -64,14 +74,20 @@ class _StubHandler(BaseHTTPRequestHandler):
             self._send(200, "text/tab-separated-values", "?x\n1\n")
         elif self.server.mode == "xml":
             self._send(200, "application/sparql-results+xml; charset=utf-8", XML_RESULTS)
+        elif self.server.mode == "virtuoso" and self.headers.get("Accept", "").startswith("text/tab"):
+            self._send(200, "text/tab-separated-values", '"x"\t"y"\n"http://example.org/a"\t1\n')
+        elif self.server.mode == "virtuoso":
+            self._send(200, "application/sparql-results+json", VIRTUOSO_JSON, {"X-SPARQL-MaxRows": "2"})
         elif self.server.mode == "turtle":
             self._send(200, "text/turtle", "<http://e.org/a> <http://e.org/b> 1, 2, 3 .\n")
         else:
             self._send(int(self.server.mode), "text/plain", "the store's own explanation")
 
-    def _send(self, status: int, ctype: str, body: str) -> None:
+    def _send(self, status: int, ctype: str, body: str, headers: dict[str, str] | None = None) -> None:
         data = body.encode()
         self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -161,3 +177,27 @@ def test_kg_serve_engine_takes_limits_and_credentials_from_the_settings(
         stub.shutdown()
     with pytest.raises(EngineConfigError, match="cannot be reached"):
         remote_engine(f"http://127.0.0.1:{free_port()}/query", settings)
+
+
+def test_a_store_like_virtuoso_is_read_right() -> None:
+    """Plain TSV (not SPARQL TSV): asked for JSON instead; nodeID:// blank nodes renamed; literals
+    in canonical form; its own row limit (X-SPARQL-MaxRows) marks the answer truncated."""
+    stub = Stub("virtuoso")
+    try:
+        engine = RemoteEngine(stub.url, limits=Limits(max_rows=10))
+        got = answer(engine, "SELECT ?x ?y WHERE { ?x ?p ?y }", [JSON])
+        assert engine.tsv is False and (got.rows, got.truncated) == (2, True)
+        cells = json.loads(got.body)["results"]["bindings"]
+        assert [c["x"]["type"] for c in cells] == ["bnode", "bnode"] and cells[0]["x"] != cells[1]["x"]
+        assert [c["y"]["value"] for c in cells] == ["true", "7500000"]
+        # the store cut at this endpoint's own cap: there may be more rows, as the embedded engine would say
+        same = answer(
+            RemoteEngine(stub.url, limits=Limits(max_rows=2)), "SELECT ?x ?y WHERE { ?x ?p ?y }", [JSON]
+        )
+        assert (same.rows, same.truncated) == (2, True)
+        below = answer(
+            RemoteEngine(stub.url, limits=Limits(max_rows=1)), "SELECT ?x ?y WHERE { ?x ?p ?y }", [JSON]
+        )
+        assert (below.rows, below.truncated) == (1, True)
+    finally:
+        stub.shutdown()

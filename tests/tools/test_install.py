@@ -3,8 +3,9 @@ clean virtual environment, serves the packaged graph from an empty folder.
 
 One wheel and one virtual environment are made per session (pip uses its cache). The installed
 ``kg`` builds a checkout, serves the packaged graph with its pages and query editor, publishes to
-a real ``oxigraph serve`` and serves that store with ``--engine``; every answer must match the
-checkout's.
+a real ``oxigraph serve`` and serves that store with ``--engine``; its Python API answers from
+the packaged graph as rows and as a DataFrame; every answer must match the checkout's, and the
+packaged graph carries the checkout's build id.
 """
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ class Installed:
 
 @pytest.fixture(scope="session")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    """The wheel and sdist of this checkout (``python -m build``), the wheel in a clean venv."""
+    """The wheel and sdist of this checkout (``python -m build``), the wheel with its ``pandas``
+    extra in a clean venv."""
     tmp = tmp_path_factory.mktemp("install")
     out = tmp / "dist"
     built = subprocess.run(
@@ -90,7 +92,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     venv = tmp / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     pip = subprocess.run(
-        [str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", str(wheel)],
+        [str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", f"{wheel}[pandas]"],
         capture_output=True,
         text=True,
         timeout=600,
@@ -120,12 +122,12 @@ def count(url: str) -> int:
     return int(r.json()["results"]["bindings"][0]["n"]["value"])
 
 
-def test_the_clean_venv_has_runtime_dependencies_only(installed: Installed) -> None:
+def test_the_clean_venv_has_runtime_dependencies_and_the_pandas_extra_only(installed: Installed) -> None:
     listed = subprocess.run(
         [str(installed.venv / "bin" / "pip"), "list", "--format=json"], capture_output=True, text=True
     )
     names = {p["name"].lower() for p in json.loads(listed.stdout)}
-    assert {"nato-iraq-kg", "httpx", "pyoxigraph", "fastapi"} <= names
+    assert {"nato-iraq-kg", "httpx", "pyoxigraph", "fastapi", "pandas"} <= names
     assert not names & set(TEST_ONLY), names & set(TEST_ONLY)
 
 
@@ -240,3 +242,69 @@ def test_publish_then_serve_engine_against_oxigraph(
             stop_process(server.process)
     finally:
         stop_oxigraph(store)
+
+
+API_SCRIPT = """
+import json, sys
+from kg import api
+query = sys.stdin.read()
+rows = api.rows(query)
+frame = api.dataframe(query)
+print(json.dumps({
+    "module": api.__file__,
+    "rows": [{k: [type(v).__name__, str(v)] for k, v in row.items()} for row in rows],
+    "columns": list(frame.columns),
+    "dtypes": {name: str(dtype) for name, dtype in frame.dtypes.items()},
+    "frame": len(frame),
+}))
+"""
+
+
+def test_the_python_api_answers_a_competency_query_as_rows_and_as_a_dataframe(
+    installed: Installed, live_server: Server, empty: Path
+) -> None:
+    """From the wheel, in an empty folder: ``kg.api`` gives the checkout endpoint's rows, typed."""
+    query = (REPO / "queries" / "cq-02-events-2016.rq").read_text(encoding="utf-8")
+    python = str(installed.venv / "bin" / "python")
+    done = subprocess.run(
+        [python, "-c", API_SCRIPT], input=query, cwd=empty, env=installed.env(),
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    got = json.loads(done.stdout)
+    assert got["module"].startswith(str(installed.venv))  # the wheel's kg, not this checkout's
+    answer = httpx.post(live_server.url + "/sparql", data={"query": query}, headers={"Accept": JSON})
+    want = answer.json()["results"]["bindings"]
+    assert sorted(json.dumps({k: v[1] for k, v in r.items()}, sort_keys=True) for r in got["rows"]) == sorted(
+        json.dumps({k: v["value"] for k, v in r.items()}, sort_keys=True) for r in want
+    )
+    first = got["rows"][0]
+    assert first["earliest"][0] == "date" and first["event"][0] == "str"
+    assert got["frame"] == len(want) > 0 and got["columns"] == answer.json()["head"]["vars"]
+    assert got["dtypes"]["earliest"].startswith("datetime64") and got["dtypes"]["date"] == "object"
+    assert list(empty.iterdir()) == []
+
+
+def test_the_python_api_without_pandas_gives_rows_and_says_what_to_install(
+    installed: Installed, empty: Path
+) -> None:
+    script = (
+        "import sys; sys.modules['pandas'] = None\n"
+        "from kg import api\n"
+        "print(len(api.rows('SELECT ?d WHERE { ?d a nio:Decision }')))\n"
+        "api.dataframe('SELECT ?d WHERE { ?d a nio:Decision }')\n"
+    )
+    python = str(installed.venv / "bin" / "python")
+    done = subprocess.run(
+        [python, "-c", script], cwd=empty, env=installed.env(), capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 1 and int(done.stdout.strip()) > 0, done.stderr[-3000:]
+    assert 'pip install "nato-iraq-kg[pandas]"' in done.stderr
+
+
+def test_the_packaged_graph_carries_the_checkouts_build_id(
+    installed: Installed, packaged_server: Server, built_repo: Path
+) -> None:
+    """The wheel's copy of the sources, built in the user cache, has the build id of this checkout."""
+    (info,) = [json.loads(p.read_text()) for p in installed.cache.glob("nato-iraq-kg/*/build.json")]
+    assert info["build_id"] == json.loads((built_repo / "build.json").read_text())["build_id"]

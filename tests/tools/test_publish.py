@@ -7,19 +7,16 @@ import os
 import subprocess
 import threading
 from collections.abc import Iterator
-from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
-import pyoxigraph as ox
 import pytest
-from rdflib import XSD, Dataset, Graph, Literal
-from rdflib.compare import isomorphic
+from rdflib import Graph
 
 from helpers import KG, free_port
+from helpers.graph_compare import canonical, dist_graphs, same_graph, store_folder_graphs
 from helpers.oxigraph_server import Oxigraph, start_oxigraph, stop_oxigraph
-from kg.namespaces import VOID_GRAPH
 
 pytestmark = [pytest.mark.server, pytest.mark.usefixtures("oxigraph_bin")]
 
@@ -28,60 +25,6 @@ def kg_publish(*args: str | Path, env: dict[str, str] | None = None) -> subproce
     cmd = [*KG, "publish", *map(str, args)]
     environment = {**os.environ, **(env or {})}
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False, env=environment)
-
-
-INTEGER_TYPES = {
-    XSD[name]
-    for name in (
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "long",
-        "int",
-    )
-}
-
-
-def canonical(graph: Graph) -> Graph:
-    """``graph`` with numeric literals as an Oxigraph store keeps them.
-
-    Oxigraph stores (``dist/store`` as well as the server) keep a number's value, not its lexical
-    form: ``"7500000.0"^^xsd:decimal`` of the source and dumps comes back as ``"7500000"``, and
-    ``"858216"^^xsd:nonNegativeInteger`` (void.ttl's byte sizes) as ``"858216"^^xsd:integer``.
-    Nothing else is rewritten."""
-    out = Graph()
-    for s, p, o in graph:
-        if isinstance(o, Literal) and o.datatype == XSD.decimal and isinstance(o.value, Decimal):
-            o = Literal(format(o.value.normalize(), "f"), datatype=XSD.decimal)
-        elif isinstance(o, Literal) and o.datatype in INTEGER_TYPES:
-            o = Literal(str(o), datatype=XSD.integer)
-        out.add((s, p, o))
-    return out
-
-
-def store_folder_graphs(store: Path) -> dict[str, Graph]:
-    """Every named graph of ``dist/store`` (what the embedded engine serves), exactly."""
-    db = ox.Store.read_only(str(store))
-    out = {}
-    for name in db.named_graphs():
-        triples = [q.triple for q in db.quads_for_pattern(None, None, None, name)]
-        out[str(name.value)] = Graph().parse(
-            data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt"
-        )
-    return out
-
-
-def dist_graphs(dist: Path) -> dict[str, Graph]:
-    """Every named graph of the build, as the dumps hold it: nato-iraq.nq plus void.ttl."""
-    ds = Dataset()
-    ds.parse(dist / "nato-iraq.nq", format="nquads")
-    graphs = {
-        str(g.identifier): g for g in ds.graphs() if str(g.identifier) != str(ds.default_graph.identifier)
-    }
-    graphs = {name: g for name, g in graphs.items() if len(g)}
-    graphs[VOID_GRAPH] = Graph().parse(dist / "void.ttl", format="turtle")
-    return graphs
 
 
 def store_graphs(server: Oxigraph) -> dict[str, Graph]:
@@ -115,8 +58,8 @@ def assert_same(server: Oxigraph, dumps: dict[str, Graph], built: dict[str, Grap
     assert sorted(got) == sorted(dumps) == sorted(built)
     for name, graph in dumps.items():
         assert len(got[name]) == len(graph), name
-        assert isomorphic(canonical(got[name]), canonical(graph)), name
-        assert isomorphic(got[name], built[name]), name
+        assert same_graph(canonical(got[name]), canonical(graph)), name
+        assert same_graph(got[name], built[name]), name
 
 
 def test_publish_into_a_fresh_oxigraph_gives_the_quads_of_dist_and_twice_changes_nothing(

@@ -31,6 +31,11 @@ def sha256_file(path: Path) -> str:
 DEFAULT_GRAPH_PARTS = (GRAPH + "data/", GRAPH + "ontology/", GRAPH + "extra/")
 """Named graphs whose merge is the dataset's default graph (not shapes, VoID or per-line graphs)."""
 
+MERGED_GRAPH = GRAPH + "merged"
+"""The dataset's default graph as one named graph of a remote store (``kg publish`` writes it,
+``kg serve --engine`` sends it as the one ``default-graph-uri``): no store has to merge tens of
+graphs per query (Virtuoso 7.2 answers some queries wrongly over more than 16 of them)."""
+
 
 def in_default_graph(quad: ox.Quad) -> bool:
     name = quad.graph_name

@@ -16,15 +16,17 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import __version__
+from kg.build.datapackage import write_datapackage
 from kg.build.dumps import default_graph_triples, write_dumps
 from kg.build.generate import generate
 from kg.build.inputs import InputFile, find_inputs
 from kg.build.loading import LoadedFile, parse_all
 from kg.build.quotes import QuoteProblem, check_quotes
-from kg.build.tables import write_tables
+from kg.build.rdfconv import term_value
+from kg.build.tables import ALL_TABLES, write_tables
 from kg.build.validation import ShapeResult, validate
 from kg.build.void import describe
-from kg.namespaces import VOID_GRAPH
+from kg.namespaces import NIO_STORED_COPY, VOID_GRAPH
 
 Progress = Callable[[str], None]
 
@@ -90,14 +92,32 @@ def check(root: Path, extra: Sequence[Path] = (), progress: Progress = _quiet) -
     return result
 
 
-def _fingerprint(loaded: list[LoadedFile]) -> str:
+def build_id(loaded: Sequence[LoadedFile], root: Path) -> str:
+    """``VERSION+HASH``: the version and a digest of what the build read, and of nothing else.
+
+    The digest covers each input file's path relative to the project (a ``--data`` file outside
+    it: ``extra/NAME``) and bytes, and each stored source text a file names (``nio:storedCopy``).
+    No absolute path and no time: one version's sources give one id in a clone, in the wheel's
+    packaged copy and in the release built from them, wherever each is built.
+    """
     digest = hashlib.sha256()
-    for lf in loaded:
-        if lf.generated:
-            continue
-        digest.update(str(lf.source.path).encode())
-        digest.update(lf.source.path.read_bytes())
-    return digest.hexdigest()[:16]
+    inputs = [lf for lf in loaded if not lf.generated]
+    copies = sorted(
+        {term_value(q.object) for lf in inputs for q in lf.quads if q.predicate.value == NIO_STORED_COPY}
+    )
+    named = [(_relative(lf.source.path, root), lf.source.path) for lf in inputs]
+    named += [(copy, root / copy) for copy in copies if (root / copy).is_file()]
+    for name, path in sorted(named):
+        data = path.read_bytes()
+        digest.update(f"{name}\0{len(data)}\0".encode() + data)
+    return f"{__version__}+{digest.hexdigest()[:16]}"
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return f"extra/{path.name}"
 
 
 def build(
@@ -121,7 +141,9 @@ def build(
         progress("write: void.ttl")
         void = describe(quads, sums, sizes)
         void.serialize(tmp / "void.ttl", format="turtle")
+        progress("write: csv/ tables and their datapackage.json")
         write_tables(quads, tmp / "csv")
+        write_datapackage(ALL_TABLES, tmp / "csv")
         progress("write: store")
         store = ox.Store(str(tmp / "store"))
         store.bulk_extend(quads)
@@ -136,7 +158,7 @@ def build(
         gc.collect()
         info = {
             "version": __version__,
-            "build_id": f"{__version__}+{_fingerprint(result.loaded)}",
+            "build_id": build_id(result.loaded, root),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "quads": len(quads) + len(default),  # the named graphs' quads and the default graph's triples
             "triples": len(default),

@@ -2,8 +2,9 @@
 
 ``python -m kg.build.release DIST OUT`` (run by ``make dist``) writes
 ``OUT/nato-iraq-kg-data-VERSION.tar.gz`` holding one folder ``nato-iraq-kg-data-VERSION/``
-with every dump of ``DIST``, ``void.ttl``, ``build.json``, ``csv/*.csv`` and a
-``SHA256SUMS`` over all of them (check it with ``sha256sum -c SHA256SUMS`` inside the folder).
+with every dump of ``DIST``, ``void.ttl``, ``build.json``, every table of ``csv/`` (each one
+``/downloads`` offers) with its ``datapackage.json``, and a ``SHA256SUMS`` over all of them
+(check it with ``sha256sum -c SHA256SUMS`` inside the folder).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from kg import __version__
 from kg.build.dumps import DUMP_FORMATS, dump_name, sha256_file
+from kg.build.tables import TABLES
 
 
 class ReleaseError(Exception):
@@ -25,10 +27,11 @@ class ReleaseError(Exception):
 def release_files(dist: Path) -> list[Path]:
     """The files of ``dist`` that go into the archive, relative to ``dist``, in a stable order."""
     names = [Path(dump_name(fmt)) for fmt in DUMP_FORMATS] + [Path("void.ttl"), Path("build.json")]
-    names += sorted(p.relative_to(dist) for p in (dist / "csv").glob("*.csv"))
+    tables = {Path("csv", name) for name in TABLES} | {Path("csv", "datapackage.json")}
+    names += sorted(tables | {p.relative_to(dist) for p in (dist / "csv").glob("*.csv")})
     missing = [str(n) for n in names if not (dist / n).is_file()]
-    if missing or not (dist / "csv").is_dir():
-        raise ReleaseError(f"{dist}: not a complete build (missing: {', '.join(missing) or 'csv/'})")
+    if missing:
+        raise ReleaseError(f"{dist}: not a complete build (missing: {', '.join(missing)})")
     return names
 
 

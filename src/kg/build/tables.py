@@ -11,6 +11,11 @@
 - ``dyadic.csv``: "who did what to whom", in the style of GDELT/ICEWS event data: one row per
   (source actor, target actor) pair of an event, from the roles of its participations and from
   who made the request it answers (role "requester", derived from nio:inResponseTo/nio:requestedBy).
+- ``engagements.csv``: one row per engagement, with the events that started and ended it (the
+  generated ``nio:start`` and ``nio:end``), the lines that state them, and its history.
+
+Each table is a ``kg.build.datapackage.Table``: its columns, in order, with their types and
+descriptions; the header written here and the table schemas of ``datapackage.json`` come from it.
 """
 
 from __future__ import annotations
@@ -21,36 +26,199 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.build.datapackage import LIST, NIO, SCHEME, Column, Table
 from kg.build.dumps import default_graph_triples
-from kg.namespaces import PREFIXES, sparql_prologue
+from kg.namespaces import GRAPH, PREFIXES, RESOURCE, sparql_prologue
 
 ROLE = PREFIXES["roletype"]
+START, END = NIO + "start", NIO + "end"
+LINE_GRAPH = GRAPH + "line/"
 SOURCE_ROLES = {
     "requester", "sender", "decision-maker", "authoriser", "visitor", "provider", "signatory",
     "announcer", "author", "commender", "member", "victor", "attendee", "on-behalf-of", "declarant",
 }  # fmt: skip
 """Roles of the actor who acts (GDELT's Actor1); every other role is a target (Actor2)."""
 PRECISION = {"unitDay": "day", "unitMonth": "month", "unitYear": "year", "unitPartOfYear": "part of year"}
-TABLES = {
-    "events.csv": (
-        "Events table (CSV, shaped like an ICEWS or POLECAT export): date, source and target actor codes, "
-        "CAMEO and PLOVER codes, place, lines"
+SEP = "; "
+DATE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+LISTED = f"{LIST}'{SEP}'"
+EVENT_TYPE = Column(
+    "event_types",
+    "string",
+    f"The event's types (labels of the project's event types; {LISTED}).",
+    codebook=SCHEME + "event-types",
+)
+CAMEO_CODES = Column(
+    "cameo_codes",
+    "string",
+    f"CAMEO 1.1b3 event codes the event types match (skos:closeMatch; {LISTED}).",
+    codebook=SCHEME + "cameo",
+)
+PLOVER_TYPES = Column(
+    "plover_types",
+    "string",
+    f"PLOVER event types (as POLECAT uses them) the event types match ({LISTED}).",
+    codebook=SCHEME + "plover",
+)
+DATE_COLUMNS = (
+    Column(
+        "date",
+        "string",
+        "The date as precise as the source gives it: YYYY-MM-DD, YYYY-MM or YYYY (nio:date).",
+        pattern=DATE,
     ),
-    "dyadic.csv": "Who did what to whom (CSV, GDELT/ICEWS-style dyads)",
-}
-EVENT_COLUMNS = [
-    "event_id", "event_date", "date_text", "precision", "earliest", "latest",
-    "source_name", "source_actor_code", "source_country",
-    "event_text", "cameo_code", "cameo_root", "cameo_name", "plover_type",
-    "target_name", "target_actor_code", "target_country",
-    "place", "country", "class", "event_types", "actors", "source_lines", "quote",
-]  # fmt: skip
-"""ICEWS's order (date, source, event, target, place), POLECAT's event type, this graph's extras."""
-DYAD_COLUMNS = [
-    "date", "date_text", "precision", "source_actor", "source_actor_iri", "source_role", "event_type",
-    "target_actor", "target_actor_iri", "target_role", "place", "event", "event_label", "quote",
-    "source_cameo", "target_cameo", "cameo_codes", "plover_types",
-]  # fmt: skip
+    Column("date_text", "string", "The date in the source's own words (nio:dateText)."),
+    Column(
+        "precision",
+        "string",
+        "How precise the date is (time:unitType).",
+        codebook=PREFIXES["time"],
+        enum=tuple(PRECISION.values()),
+    ),
+)
+LINES = r"^[0-9]+(; [0-9]+)*$"
+QUOTE = Column(
+    "quote", "string", "The source's sentences the event was taken from, verbatim (' | ' between them)."
+)
+CAMEO_BOOK = RESOURCE + "document/cameo-codebook"
+ISO3 = r"^[A-Z]{3}$"
+
+
+def actor_columns(side: str, role: str) -> tuple[Column, ...]:
+    """The name, CAMEO actor code and country of an event's ``side`` ("source" or "target")."""
+    return (
+        Column(f"{side}_name", "string", f"Label of the event's {side} actor ({role})."),
+        Column(
+            f"{side}_actor_code",
+            "string",
+            f"The {side} actor's CAMEO 1.1b3 actor code (nio:cameoActorCode).",
+            codebook=CAMEO_BOOK,
+        ),
+        Column(
+            f"{side}_country",
+            "string",
+            f"ISO 3166-1 alpha-3 code of the {side} actor's country (of itself or of what it acts for).",
+            pattern=ISO3,
+        ),
+    )
+
+
+EVENTS_TABLE = Table(
+    "events.csv",
+    "Events table (CSV, shaped like an ICEWS or POLECAT export): date, source and target actor codes, "
+    "CAMEO and PLOVER codes, place, lines",
+    "One row per event of the graph, in date order, in the order of an ICEWS or POLECAT export: its "
+    "date (value, words as written, precision, bounds), source actor, the event's own CAMEO code and "
+    "PLOVER type, target actor, place, then the event's classes, types, actors, source lines and "
+    "quotes. The rule choosing source and target is in docs/event-data.md.",
+    (
+        Column("event_id", "string", "IRI of the event (its page on this site).", rdf_type=NIO + "Event"),
+        Column(
+            "event_date",
+            "string",
+            "The date as precise as the source gives it: YYYY-MM-DD, YYYY-MM or YYYY (nio:date); "
+            "empty for an event the source places only after another.",
+            pattern=DATE,
+        ),
+        *DATE_COLUMNS[1:],
+        Column("earliest", "date", "The first day the date allows (sem:hasEarliestBeginTimeStamp)."),
+        Column("latest", "date", "The last day the date allows (sem:hasLatestEndTimeStamp)."),
+        *actor_columns("source", "who acts: ICEWS's Source, POLECAT's Actor"),
+        Column("event_text", "string", "The event's label (rdfs:label)."),
+        Column("cameo_code", "string", "The event's own CAMEO 1.1b3 event code.", codebook=SCHEME + "cameo"),
+        Column("cameo_root", "string", "The CAMEO code's two-digit root.", pattern=r"^[0-9]{2}$"),
+        Column("cameo_name", "string", "The name of the CAMEO code in the codebook."),
+        Column(
+            "plover_type",
+            "string",
+            "The event's PLOVER type (as POLECAT uses them).",
+            codebook=SCHEME + "plover",
+        ),
+        *actor_columns("target", "acted on or with: ICEWS's Target, POLECAT's Recipient"),
+        Column("place", "string", f"Labels of the event's places (sem:hasPlace; {LISTED})."),
+        Column("country", "string", f"ISO 3166-1 alpha-3 codes of those places' countries ({LISTED})."),
+        Column("class", "string", f"Labels of the event's classes ({LISTED})."),
+        EVENT_TYPE,
+        Column("actors", "string", f"Labels of every actor of the event (sem:hasActor; {LISTED})."),
+        Column(
+            "source_lines",
+            "string",
+            f"Line numbers of the event's sentences in the stored source text ({LISTED}).",
+            pattern=LINES,
+        ),
+        QUOTE,
+    ),
+    primary_key=("event_id",),
+)
+ROLE_DOC = "Roles of the {side} in the event (labels of the project's role types; " + LISTED + ")."
+ACTOR_CODE = "The {side}'s CAMEO 1.1b3 actor code (nio:cameoActorCode)."
+DYADS_TABLE = Table(
+    "dyadic.csv",
+    "Who did what to whom (CSV, GDELT/ICEWS-style dyads)",
+    "One row per (source actor, target actor) pair of an event, in the style of GDELT/ICEWS event "
+    "data: from the roles of its participations and from who made the request it answers. An "
+    "event with a source but no target, or a target but no source, has one row per actor.",
+    (
+        *DATE_COLUMNS,
+        Column("source_actor", "string", "Label of the actor who acts (GDELT's Actor1)."),
+        Column("source_actor_iri", "string", "IRI of the source actor.", rdf_type=NIO + "Actor"),
+        Column("source_role", "string", ROLE_DOC.format(side="source actor"), codebook=SCHEME + "role-types"),
+        Column("event_type", "string", EVENT_TYPE.description, codebook=SCHEME + "event-types"),
+        Column("target_actor", "string", "Label of the actor acted on or with (GDELT's Actor2)."),
+        Column("target_actor_iri", "string", "IRI of the target actor.", rdf_type=NIO + "Actor"),
+        Column("target_role", "string", ROLE_DOC.format(side="target actor"), codebook=SCHEME + "role-types"),
+        Column("place", "string", f"Labels of the event's places ({LISTED})."),
+        Column("event", "string", "IRI of the event (a row of events.csv).", rdf_type=NIO + "Event"),
+        Column("event_label", "string", "The event's label."),
+        QUOTE,
+        Column(
+            "source_cameo",
+            "string",
+            ACTOR_CODE.format(side="source actor"),
+            codebook=RESOURCE + "document/cameo-codebook",
+        ),
+        Column(
+            "target_cameo",
+            "string",
+            ACTOR_CODE.format(side="target actor"),
+            codebook=RESOURCE + "document/cameo-codebook",
+        ),
+        CAMEO_CODES,
+        PLOVER_TYPES,
+    ),
+    foreign_keys=(("event", "events.csv", "event_id"),),
+)
+ENGAGEMENTS_TABLE = Table(
+    "engagements.csv",
+    "Engagements table (CSV): start and end with their lines, ongoing, status, history",
+    "One row per engagement (mission, programme, package, initiative …) with the event that started "
+    "it and the one that ended it (nio:start, nio:end, generated by kg build from the events that "
+    "changed it), each with its day and the source lines that state it, whether it is ongoing, its "
+    "status and the dated history of the events that changed it.",
+    (
+        Column("engagement", "string", "IRI of the engagement.", rdf_type=NIO + "Engagement"),
+        Column("label", "string", "The engagement's label."),
+        Column("class", "string", f"Labels of its classes below nio:Engagement ({LISTED})."),
+        Column("start", "date", "The first day of the event that started it (empty: not stated)."),
+        Column("start_event", "string", "IRI of that event (nio:start).", rdf_type=NIO + "Event"),
+        Column("start_lines", "string", f"The source lines that state it ({LISTED}).", pattern=LINES),
+        Column("end", "date", "The last day of the event that ended it (empty: not ended, or not stated)."),
+        Column("end_event", "string", "IRI of that event (nio:end).", rdf_type=NIO + "Event"),
+        Column("end_lines", "string", f"The source lines that state it ({LISTED}).", pattern=LINES),
+        Column("ongoing", "boolean", "Whether the source says it is ongoing (nio:end status:ongoing)."),
+        Column("status", "string", "Its status in the source (nio:status).", codebook=SCHEME + "status"),
+        Column("conducted_by", "string", f"Labels of who conducts it (nio:conductedBy; {LISTED})."),
+        Column(
+            "history",
+            "string",
+            "The events that changed it, in date order: 'date: label (change types)', ' | ' between them.",
+        ),
+    ),
+    primary_key=("engagement",),
+)
+ALL_TABLES = (EVENTS_TABLE, DYADS_TABLE, ENGAGEMENTS_TABLE)
+"""Every table of ``csv/``, in the order ``/downloads`` and ``datapackage.json`` list them."""
+TABLES = {t.path: t.title for t in ALL_TABLES}
 
 EVENTS = f"""{sparql_prologue()}
 SELECT ?e ?label ?date ?text ?unit ?earliest ?latest ?cameo ?cameoName ?plover
@@ -96,6 +264,27 @@ SELECT ?e ?actor ?actorLabel ?role ?code WHERE {{
   ?actor rdfs:label ?actorLabel .
   OPTIONAL {{ ?actor nio:cameoActorCode ?code }}
 }} ORDER BY ?e ?role ?actor"""
+
+ENGAGEMENTS = f"""{sparql_prologue()}
+SELECT ?e ?label ?start ?startDay ?end ?endDay ?ongoing ?status
+  (GROUP_CONCAT(DISTINCT ?classLabel; SEPARATOR="; ") AS ?classes)
+  (GROUP_CONCAT(DISTINCT ?by; SEPARATOR="; ") AS ?conductors)
+WHERE {{
+  ?e a/rdfs:subClassOf* nio:Engagement ; rdfs:label ?label .
+  OPTIONAL {{ ?e a ?class . ?class rdfs:subClassOf+ nio:Engagement ; rdfs:label ?classLabel }}
+  OPTIONAL {{ ?e nio:start ?start . ?start sem:hasEarliestBeginTimeStamp ?startDay }}
+  OPTIONAL {{ ?e nio:end ?end . ?end sem:hasLatestEndTimeStamp|sem:hasEarliestBeginTimeStamp ?endDay }}
+  BIND (EXISTS {{ ?e nio:end status:ongoing }} AS ?ongoing)
+  OPTIONAL {{ ?e nio:status/skos:prefLabel ?status }}
+  OPTIONAL {{ ?e nio:conductedBy/rdfs:label ?by }}
+}} GROUP BY ?e ?label ?start ?startDay ?end ?endDay ?ongoing ?status"""
+
+CHANGES = f"""{sparql_prologue()}
+SELECT ?e ?event ?date ?label (GROUP_CONCAT(DISTINCT ?change; SEPARATOR=", ") AS ?changes) WHERE {{
+  ?event nio:affects ?e ; rdfs:label ?label ; nio:sortDate ?sort .
+  OPTIONAL {{ ?event nio:date ?date }}
+  OPTIONAL {{ ?event nio:changeType/skos:prefLabel ?change }}
+}} GROUP BY ?e ?event ?date ?label ?sort ORDER BY ?e ?sort ?event"""
 
 
 def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
@@ -150,12 +339,57 @@ def write_tables(quads: list[ox.Quad], out: Path) -> dict[str, int]:
                 "quote": " | ".join(text for _, text in q),
             }
         )
-    _write(out / "events.csv", EVENT_COLUMNS, events)
+    _write(out / "events.csv", EVENTS_TABLE.names, events)
     roles = _rows(store, ROLES)
     codes = {r["actor"]: r["code"] for r in roles if r["code"]}
     dyads = _dyads(events, roles, codes)
-    _write(out / "dyadic.csv", DYAD_COLUMNS, dyads)
-    return {"events.csv": len(events), "dyadic.csv": len(dyads)}
+    _write(out / "dyadic.csv", DYADS_TABLE.names, dyads)
+    engagements = _engagements(store, quads)
+    _write(out / "engagements.csv", ENGAGEMENTS_TABLE.names, engagements)
+    return {"events.csv": len(events), "dyadic.csv": len(dyads), "engagements.csv": len(engagements)}
+
+
+def _engagements(store: ox.Store, quads: list[ox.Quad]) -> list[dict[str, str]]:
+    """One row per engagement: its generated start and end, with the lines of the source whose
+    graphs state them (``graph/line/N``), and the events that changed it."""
+    lines: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for q in quads:
+        graph, subject = q.graph_name, q.subject
+        if (
+            q.predicate.value in (START, END)
+            and isinstance(graph, ox.NamedNode)
+            and isinstance(subject, ox.NamedNode)
+            and graph.value.startswith(LINE_GRAPH)
+        ):
+            lines[(subject.value, q.predicate.value)].add(int(graph.value.removeprefix(LINE_GRAPH)))
+    history: dict[str, list[str]] = defaultdict(list)
+    for c in _rows(store, CHANGES):
+        history[c["e"]].append(f"{c['date']}: {c['label']}" + (f" ({c['changes']})" if c["changes"] else ""))
+    rows = []
+    for r in _rows(store, ENGAGEMENTS):
+        rows.append(
+            {
+                "engagement": r["e"],
+                "label": r["label"],
+                "class": _sorted(r["classes"]),
+                "start": r["startDay"][:10],
+                "start_event": r["start"],
+                "start_lines": "; ".join(map(str, sorted(lines[(r["e"], START)]))) if r["start"] else "",
+                "end": r["endDay"][:10],
+                "end_event": r["end"],
+                "end_lines": "; ".join(map(str, sorted(lines[(r["e"], END)]))) if r["end"] else "",
+                "ongoing": r["ongoing"],
+                "status": r["status"],
+                "conducted_by": _sorted(r["conductors"]),
+                "history": " | ".join(history[r["e"]]),
+            }
+        )
+    return sorted(rows, key=lambda r: (r["start"] == "", r["start"], r["end"], r["label"]))
+
+
+def _sorted(joined: str) -> str:
+    """A GROUP_CONCAT in a stable order (engines concatenate in any order)."""
+    return "; ".join(sorted(v for v in joined.split("; ") if v))
 
 
 Party = tuple[str, str, str]

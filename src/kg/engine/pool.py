@@ -27,7 +27,7 @@ from kg.engine.plan import DEFAULT_LIMITS, LaneName, Limits, QueryPlan, limits_f
 from kg.engine.process import WorkerGone, WorkerProcess
 from kg.engine.results import QueryError, QueryResult
 from kg.engine.spool import Spools
-from kg.engine.stores import build_id, graph_names, prepare_store
+from kg.engine.stores import build_stamp, graph_names, prepare_store
 
 if TYPE_CHECKING:
     from kg.settings import Settings
@@ -67,7 +67,7 @@ class PoolEngine(QueryEngine):
         self.lanes: dict[LaneName, Lane] = {"sparql": sparql, "pages": pages}
         self.prepared = prepare_store(store_path, self.extra, union_limit)
         self.graphs = tuple(graph_names(self.prepared.path))
-        self._build = build_id(build_info)
+        self._build = build_stamp(build_info)
         self.generation = 0
         self.version = f"{self._build}:0"
         self.stopping = False
@@ -191,7 +191,7 @@ class PoolEngine(QueryEngine):
         while True:
             await asyncio.sleep(1.0)
             self.spools.sweep()
-            build = build_id(self.build_info)
+            build = build_stamp(self.build_info)
             if build and build != self._build:
                 await self._reload(build)
 

@@ -8,13 +8,22 @@ sent declares the predeclared prefixes the query uses (on its first line, so the
 numbers stay right) and, unless it has its own, the endpoint's ``BASE``: the plan says which.
 
 Default graph: the merge of the data, ontology and extra graphs (``kg.build.dumps.DEFAULT_GRAPH_PARTS``),
-as in a built store. A query without a dataset of its own is sent with those graphs as
-``default-graph-uri`` and every named graph as ``named-graph-uri`` (a store's own union would
-also merge the shapes, VoID and per-line graphs). Only for a store holding none of those graphs,
+as in a built store. ``kg publish`` stores that merge as one graph, ``kg.build.dumps.MERGED_GRAPH``:
+a query without a dataset of its own is sent with it as the one ``default-graph-uri`` and every
+other graph of the dataset as ``named-graph-uri``. Without it (a store loaded otherwise), those
+graphs themselves are sent as ``default-graph-uri`` (a store's own union would also merge the
+shapes, VoID and per-line graphs). Only for a store holding none of those graphs,
 or nothing else, is a store whose default graph is the union (``union="store"``: ``oxigraph serve
 --union-default-graph``, Fuseki/TDB2's ``unionDefaultGraph``, Virtuoso) sent nothing extra, which
 is faster (Oxigraph: 7x on property paths). ``"auto"`` (the default) asks the store once whether
 a triple of a named graph is in its default graph.
+
+The dataset's named graphs are the store's graphs under ``kg.namespaces.GRAPH``: a store's own
+graphs (Virtuoso's ``virtrdf#``) and other datasets' are not listed, queried or merged. A store
+whose TSV is not SPARQL 1.1 TSV (Virtuoso's) is asked for SPARQL JSON instead, and a store's own
+row limit (Virtuoso's ``ResultSetMaxRows``, announced in ``X-SPARQL-MaxRows``) marks a SELECT
+answer it may have cut as truncated. (Virtuoso cuts CONSTRUCT and DESCRIBE answers silently:
+its limit must be above this endpoint's, see docs/deployment.md.)
 
 The named graphs and a data version (the dump checksums ``kg publish`` stores in the VoID graph)
 are refreshed every ``refresh`` seconds in the background, so a re-publish empties the cache.
@@ -27,21 +36,33 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any, Literal
 
 import httpx
 
-from kg.build.dumps import DEFAULT_GRAPH_PARTS
+from kg.build.dumps import DEFAULT_GRAPH_PARTS, MERGED_GRAPH
 from kg.engine.base import QueryEngine, QueryError, QueryResult
 from kg.engine.plan import DEFAULT_LIMITS, Dataset, Limits, QueryPlan
-from kg.engine.remote_results import REMOTE_ACCEPT, Call, CappedReader, column, remote_error
+from kg.engine.remote_results import (
+    REMOTE_ACCEPT,
+    WITHOUT_TSV,
+    Call,
+    CappedReader,
+    NotSparqlTsv,
+    column,
+    remote_error,
+    store_cap,
+)
 from kg.namespaces import GRAPH
 
 log = logging.getLogger("kg.engine")
 TSV = "text/tab-separated-values"
 GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g {} }"
 PICK_QUERY = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!isBlank(?s) && !isBlank(?o)) } LIMIT 1"
+# for stores that match no empty GRAPH {} (Virtuoso 7; it also takes ~50 s for DISTINCT ?g here)
+GRAPHS_SCAN = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 VERSION_QUERY = (
     f"SELECT ?v WHERE {{ GRAPH <{GRAPH}void> {{ ?c <http://spdx.org/rdf/terms#checksumValue> ?v }} }}"
 )
@@ -72,6 +93,10 @@ class RemoteEngine(QueryEngine):
         self._client = httpx.Client(**self._http)
         self._aclient: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None
         self._graphs: list[str] | None = None
+        self._others = False  # the store holds graphs of other datasets (or its own, as Virtuoso does)
+        self._merged = False  # the store holds the default graph as one graph (kg.build.dumps.MERGED_GRAPH)
+        self.tsv = True  # the store writes SPARQL TSV; False once it answered in other TSV
+        self.store_cap: int | None = None  # the store's own row limit, once an answer said it
         self.version = ""
         self._task: asyncio.Task[None] | None = None
 
@@ -108,9 +133,12 @@ class RemoteEngine(QueryEngine):
             probe = self._union_probe(await self._arun(Call.internal(PICK_QUERY, TSV)))
             if probe is not None:
                 self._union_found(await self._arun(probe))
-        graphs = column(await self._arun(Call.internal(GRAPHS_QUERY)), "g")
+        listed = column(await self._arun(Call.internal(GRAPHS_QUERY)), "g")
+        if not listed:
+            listed = column(await self._arun(Call.internal(GRAPHS_SCAN)), "g")
+        self._listed(listed)
         sums = column(await self._arun(Call.internal(VERSION_QUERY)), "v")
-        self._graphs = sorted(graphs)
+        assert self._graphs is not None
         digest = hashlib.sha256(json.dumps([self._graphs, sorted(sums)]).encode()).hexdigest()[:16]
         # without checksums to go by, cached results live for one refresh period at most
         self.version = digest if sums else f"{digest}:{int(time.time() // self.refresh)}"
@@ -134,8 +162,20 @@ class RemoteEngine(QueryEngine):
             if probe is not None:
                 self._union_found(self._run(probe))
         if self._graphs is None:
-            self._graphs = sorted(column(self._run(Call.internal(GRAPHS_QUERY)), "g"))
+            listed = column(self._run(Call.internal(GRAPHS_QUERY)), "g")
+            self._listed(listed or column(self._run(Call.internal(GRAPHS_SCAN)), "g"))
+        assert self._graphs is not None
         return list(self._graphs)
+
+    def _listed(self, listed: Iterable[str]) -> None:
+        """Keep the dataset's named graphs out of the store's listing: those under the dataset's
+        graph IRIs (``kg.namespaces.GRAPH``) when there are any. A store's own graphs (Virtuoso's
+        ``virtrdf#``) and other datasets' graphs in a shared store are not part of it."""
+        found = sorted(set(listed))
+        ours = [g for g in found if g.startswith(GRAPH)] or found
+        self._merged = MERGED_GRAPH in ours
+        self._graphs = [g for g in ours if g != MERGED_GRAPH]
+        self._others = len(ours) < len(found)
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -154,13 +194,16 @@ class RemoteEngine(QueryEngine):
     def _dataset_fields(self, dataset: Dataset, protocol: bool) -> list[tuple[str, str]]:
         if dataset.union:
             graphs = self.named_graphs()
+            named = [("named-graph-uri", g) for g in graphs]
+            if self._merged:  # published by kg publish: one graph holds the whole default graph
+                return [("default-graph-uri", MERGED_GRAPH), *named]
             # the dataset's default graph merges its data, ontology and extra graphs (kg.build.dumps); a
             # store's own union would also merge the shapes, VoID and per-line graphs of a kg build
             default = [g for g in graphs if g.startswith(DEFAULT_GRAPH_PARTS)]
-            if self.union == "store" and len(default) in (0, len(graphs)):
+            if self.union == "store" and not self._others and len(default) in (0, len(graphs)):
                 return []
             default = default or graphs
-            return [("default-graph-uri", g) for g in default] + [("named-graph-uri", g) for g in graphs]
+            return [("default-graph-uri", g) for g in default] + named
         if not protocol:  # the query's own FROM / FROM NAMED say it
             return []
         return [("default-graph-uri", g) for g in dataset.default_graphs] + [
@@ -172,9 +215,37 @@ class RemoteEngine(QueryEngine):
             await self._refresh_now()
         return await self._arun(self._call(plan))
 
+    def _without_tsv(self, call: Call) -> Call:
+        """``call`` again, asking for other formats than TSV: the store's TSV is not SPARQL TSV."""
+        if self.tsv:
+            log.info("remote store: its TSV is not SPARQL 1.1 TSV; asking for SPARQL JSON from now on")
+        self.tsv = False
+        return self._accepted(call)
+
+    def _accepted(self, call: Call) -> Call:
+        """``call`` asking only for what the store writes correctly."""
+        if not self.tsv and call.accept == REMOTE_ACCEPT["solutions"]:
+            return replace(call, accept=WITHOUT_TSV)
+        return call
+
+    def _reader(self, call: Call, headers: httpx.Headers) -> CappedReader:
+        """A reader for the answer with ``headers``, knowing the store's own row limit."""
+        reader = CappedReader(headers.get("content-type", ""), call.max_rows, self.max_bytes, call.columns)
+        reader.store_cap = store_cap(headers)
+        if reader.store_cap is not None:
+            self.store_cap = reader.store_cap
+        return reader
+
     def _run(self, call: Call) -> QueryResult:
         """Send ``call`` and read the answer, blocking, within the time limit: only for
         ``named_graphs`` before ``start`` (the store is asked once; ``start`` asks it itself)."""
+        try:
+            return self._run_once(call)
+        except NotSparqlTsv:
+            return self._run_once(self._without_tsv(call))
+
+    def _run_once(self, call: Call) -> QueryResult:
+        call = self._accepted(call)
         deadline = time.monotonic() + self.timeout
         try:
             with self._client.stream("POST", self.endpoint, data=call.data, headers=call.headers) as resp:
@@ -182,9 +253,7 @@ class RemoteEngine(QueryEngine):
                     raise remote_error(
                         resp.status_code, resp.read().decode("utf-8", "replace"), self.endpoint
                     )
-                reader = CappedReader(
-                    resp.headers.get("content-type", ""), call.max_rows, self.max_bytes, call.columns
-                )
+                reader = self._reader(call, resp.headers)
                 for chunk in resp.iter_bytes():
                     if reader.feed(chunk):
                         break
@@ -196,6 +265,13 @@ class RemoteEngine(QueryEngine):
 
     async def _arun(self, call: Call) -> QueryResult:
         """``_run`` without blocking the event loop."""
+        try:
+            return await self._arun_once(call)
+        except NotSparqlTsv:
+            return await self._arun_once(self._without_tsv(call))
+
+    async def _arun_once(self, call: Call) -> QueryResult:
+        call = self._accepted(call)
         loop = asyncio.get_running_loop()
         if self._aclient is None or self._aclient[0] is not loop:  # a client belongs to one loop
             self._aclient = (loop, httpx.AsyncClient(**self._http))
@@ -206,9 +282,7 @@ class RemoteEngine(QueryEngine):
                 if resp.status_code != 200:
                     body = (await resp.aread()).decode("utf-8", "replace")
                     raise remote_error(resp.status_code, body, self.endpoint)
-                reader = CappedReader(
-                    resp.headers.get("content-type", ""), call.max_rows, self.max_bytes, call.columns
-                )
+                reader = self._reader(call, resp.headers)
                 async for chunk in resp.aiter_bytes():
                     if reader.feed(chunk):
                         break

@@ -177,12 +177,14 @@ def reclaim_stale_copies(folder: Path | None = None, older: float = 3600.0) -> l
     return removed
 
 
-def build_id(info: Path | None) -> str:
-    """The ``build_id`` of a ``build.json`` file, or "" when there is none."""
+def build_stamp(info: Path | None) -> str:
+    """The ``build_id`` and ``built_at`` of a ``build.json`` file, or "" when there is none: it
+    changes with every build (the build id alone stays the same when the sources do)."""
     try:
-        return str(json.loads(info.read_text(encoding="utf-8")).get("build_id", "")) if info else ""
+        found = json.loads(info.read_text(encoding="utf-8")) if info else {}
     except (OSError, ValueError):
         return ""
+    return f"{found.get('build_id', '')}@{found.get('built_at', '')}" if found.get("build_id") else ""
 
 
 def named_graph_iris(store: ox.Store) -> list[str]:

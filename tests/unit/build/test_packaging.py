@@ -7,15 +7,20 @@ import json
 import re
 import tarfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
 
-from helpers import REPO, copy_project
+from helpers import FIXTURES, REPO, copy_project
 from kg import __version__
 from kg.build.release import ReleaseError, write_archive
+from kg.build.tables import TABLES
 from kg.cli import main
 from kg.project import NoProject, content_key, locate
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -85,7 +90,7 @@ def test_the_data_archive_checksums_verify(built_repo: Path, tmp_path: Path) -> 
     top = tmp_path / "x" / f"nato-iraq-kg-data-{__version__}"
     listed = [line.split("  ", 1) for line in (top / "SHA256SUMS").read_text().splitlines()]
     names = {name for _, name in listed}
-    assert {"nato-iraq.ttl", "nato-iraq.nq", "void.ttl", "build.json", "csv/events.csv"} <= names
+    assert {"nato-iraq.ttl", "nato-iraq.nq", "void.ttl", "build.json", "csv/datapackage.json"} <= names
     for digest, name in listed:
         assert hashlib.sha256((top / name).read_bytes()).hexdigest() == digest, name
     on_disk = {p.relative_to(top).as_posix() for p in top.rglob("*") if p.is_file()}
@@ -125,3 +130,33 @@ def test_nothing_in_the_repository_refers_to_a_folder_beside_it() -> None:
     outside = "../" + "shared"
     found = [str(f.relative_to(REPO)) for f in files if f.is_file() and outside.encode() in f.read_bytes()]
     assert found == []
+
+
+def test_two_builds_in_two_folders_have_one_build_id_which_changes_with_the_sources(tmp_path: Path) -> None:
+    """The build id depends on the sources and the version only, not on the folder or the time
+    (the installed wheel's packaged graph against this checkout's: test_install)."""
+    from kg.build.pipeline import build
+
+    first = copy_project(FIXTURES / "mini", tmp_path / "one")
+    second = copy_project(FIXTURES / "mini", tmp_path / "elsewhere" / "deeper" / "two")
+    build(first)
+    build(second)
+    ids = [json.loads((p / "dist" / "build.json").read_text())["build_id"] for p in (first, second)]
+    assert ids[0] == ids[1]
+    data = next((second / "data").glob("*.ttl"))
+    data.write_text(data.read_text() + "\n# one more line\n")
+    build(second)
+    assert json.loads((second / "dist" / "build.json").read_text())["build_id"] != ids[0]
+
+
+def test_the_data_archive_holds_every_table_downloads_offers(
+    built_repo: Path, site: TestClient, tmp_path: Path
+) -> None:
+    offered = set(re.findall(r'href="/downloads/(csv/[^"]+)"', site.get("/downloads").text))
+    assert {f"csv/{name}" for name in TABLES} | {"csv/datapackage.json"} <= offered
+    with tarfile.open(write_archive(built_repo, tmp_path)) as tar:
+        shipped = {name.split("/", 1)[1] for name in tar.getnames()}
+        sums = tar.extractfile(f"nato-iraq-kg-data-{__version__}/SHA256SUMS")
+        assert sums is not None
+        summed = {line.split("  ", 1)[1] for line in sums.read().decode().splitlines()}
+    assert offered <= shipped and offered <= summed

@@ -9,20 +9,25 @@ from kg.namespaces import GRAPH, ONTOLOGY, SHAPES, VOID_GRAPH
 from kg.web.iris import Target
 from kg.web.views.queries import PROLOGUE, Description, construct, iri_literal, string_literal
 
+PASSAGE = "{{ {s} prov:wasDerivedFrom|nio:claim ?pa }} UNION {{ BIND({s} AS ?pa) }} ?pa oa:hasSelector ?sel ."
+"""The resource's passages (or the resource itself, a passage) and their selectors (``{s}``: its IRI)."""
 RESOURCE_TEMPLATE = """{s} ?p ?o . ?o ?bp ?bo . ?bo ?bp2 ?bo2 . ?o ?lp ?ol .
   ?pa ?pp ?po . ?sel ?sp ?so . ?src ?srcp ?srco . ?x ?ip {s} . ?x ?xlp ?xl ."""
 RESOURCE_PATTERN = """{{ {s} ?p ?o .
      OPTIONAL {{ ?o ?bp ?bo FILTER(isBlank(?o)) OPTIONAL {{ ?bo ?bp2 ?bo2 FILTER(isBlank(?bo)) }} }} }}
   UNION {{ {s} ?p ?o . ?o ?lp ?ol . FILTER(?lp IN (rdfs:label, skos:prefLabel, dcterms:title)) }}
-  UNION {{ {s} (prov:wasDerivedFrom|nio:claim)? ?pa . ?pa oa:hasSelector ?sel . ?pa ?pp ?po . }}
-  UNION {{ {s} (prov:wasDerivedFrom|nio:claim)? ?pa . ?pa oa:hasSelector ?sel . ?sel ?sp ?so . }}
-  UNION {{ {s} (prov:wasDerivedFrom|nio:claim)? ?pa . ?pa oa:hasSelector ?sel . ?pa oa:hasSource ?src .
+  UNION {{ {passage} ?pa ?pp ?po . }}
+  UNION {{ {passage} ?sel ?sp ?so . }}
+  UNION {{ {passage} ?pa oa:hasSource ?src .
            ?src ?srcp ?srco . FILTER(?srcp IN (rdfs:label, dcterms:title, schema:url)) }}
   UNION {{ ?x ?ip {s} . OPTIONAL {{ ?x ?xlp ?xl . FILTER(?xlp IN (rdfs:label, skos:prefLabel)) }} }}"""
 """A resource's description (``{s}``: its IRI), as a CONSTRUCT template and the pattern that
 fills it: its own triples (with blank nodes two levels deep), labels of what it links to, its
 provenance passages (or, for a passage, itself) with their quote selectors and source, and the
 triples that point to it with their subjects' labels.
+
+A passage is found by a UNION (its own IRI, or what the resource was derived from), not by a
+zero-or-one path ``(p|q)?``: Virtuoso 7.2 joins no further pattern to such a path.
 
 Each part is its own UNION branch (no OPTIONAL across parts): one big join of passages ×
 selectors × sources took Oxigraph seconds for NATO; these branches take milliseconds. Filters
@@ -32,7 +37,10 @@ with IN, not VALUES blocks: Oxigraph joined VALUES first, scanning every triple.
 def resource_query(iri: str) -> str:
     """The CONSTRUCT of a resource's description."""
     s = iri_literal(iri)
-    template, pattern = RESOURCE_TEMPLATE.format(s=s), RESOURCE_PATTERN.format(s=s)
+    template, pattern = (
+        RESOURCE_TEMPLATE.format(s=s),
+        RESOURCE_PATTERN.format(s=s, passage=PASSAGE.format(s=s)),
+    )
     return f"{PROLOGUE}\nCONSTRUCT {{\n  {template}\n}} WHERE {{\n  {pattern}\n}}"
 
 

@@ -1,8 +1,10 @@
-"""``/downloads``: the files of ``dist/`` (dumps, VoID, CSV tables) with size, count and SHA-256."""
+"""``/downloads``: the files of ``dist/`` (dumps, VoID, CSV tables and their Data Package) with size,
+count and SHA-256."""
 
 from __future__ import annotations
 
 import csv
+import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,12 +14,6 @@ import pyoxigraph as ox
 
 from kg.build.dumps import DUMP_FORMATS, dump_name, sha256_file
 from kg.build.tables import TABLES
-from kg.engine.base import QueryEngine
-from kg.web.views.engagement_table import NAME as ENGAGEMENTS
-from kg.web.views.engagement_table import TITLE as ENGAGEMENTS_TITLE
-from kg.web.views.engagement_table import engagements_table
-from kg.web.views.offload import Offload
-from kg.web.views.page_data import PageData
 
 _digests: dict[tuple[str, int, int], str] = {}
 _lock = threading.Lock()
@@ -77,20 +73,20 @@ def listing(dist: Path, info: dict[str, Any]) -> list[Download]:
             out.append(
                 Download(f"csv/{name}", title, "text/csv", size, _csv_rows(path), "rows", digest(path))
             )
-    return out
-
-
-async def offered(
-    dist: Path, info: dict[str, Any], engine: QueryEngine, data: PageData, offload: Offload
-) -> list[Download]:
-    """``listing`` (off the event loop: it hashes files), plus the engagements table computed from
-    ``engine`` where the build wrote none."""
-    out = await offload.run(listing, dist, info)
-    if out and ENGAGEMENTS not in {d.name for d in out}:
-        table = await engagements_table(engine, data, offload)
+    package = dist / "csv" / "datapackage.json"
+    if package.is_file():
+        tables = len(json.loads(package.read_text(encoding="utf-8")).get("resources", []))
+        title = "Table schemas of the CSV tables (Frictionless Data Package)"
+        size = package.stat().st_size
         out.append(
             Download(
-                ENGAGEMENTS, ENGAGEMENTS_TITLE, "text/csv", len(table.body), table.rows, "rows", table.sha256
+                package.relative_to(dist).as_posix(),
+                title,
+                "application/json",
+                size,
+                tables,
+                "tables",
+                digest(package),
             )
         )
     return out

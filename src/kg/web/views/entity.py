@@ -24,7 +24,7 @@ from rdflib.term import Node
 from kg.engine.base import QueryEngine, QueryResult, ask
 from kg.namespaces import ONTOLOGY
 from kg.web.iris import Link, Target, links
-from kg.web.views.documents import RESOURCE_PATTERN, RESOURCE_TEMPLATE, document
+from kg.web.views.documents import PASSAGE, RESOURCE_PATTERN, RESOURCE_TEMPLATE, document
 from kg.web.views.engagement import SUMMARY_PATTERN, Summary, summarize
 from kg.web.views.offload import Offload
 from kg.web.views.queries import PROLOGUE, XSD_STRING, Description, Row, iri_literal
@@ -73,7 +73,7 @@ def page_query(iri: str) -> str:
     s = iri_literal(iri)
     return f"""{PROLOGUE}
 SELECT * WHERE {{
-  {{ {RESOURCE_PATTERN.format(s=s)} BIND("about" AS ?kind) }}
+  {{ {RESOURCE_PATTERN.format(s=s, passage=PASSAGE.format(s=s))} BIND("about" AS ?kind) }}
   UNION {{ GRAPH ?g {{ {s} ?p ?o }} ?g nio:sourceLine ?line .
      OPTIONAL {{ ?g prov:wasDerivedFrom/oa:hasSource ?src }} BIND("line" AS ?kind) }}
   UNION {{ {s} nio:hasParticipation ?part . ?part nio:participant ?actor . BIND({s} AS ?event)

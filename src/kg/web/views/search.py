@@ -45,8 +45,9 @@ SELECT ?s ?l ?name ?t WHERE {{
   OPTIONAL {{ ?s a ?t }}
 }}"""
 DEPTHS = f"""{PROLOGUE}
-SELECT ?c (COUNT(DISTINCT ?sup) AS ?depth) WHERE {{ ?c rdfs:subClassOf+ ?sup FILTER(isIRI(?sup)) }}
-GROUP BY ?c"""
+SELECT ?c (COUNT(DISTINCT ?sup) AS ?depth) WHERE {{
+  ?c rdfs:subClassOf ?direct . ?direct rdfs:subClassOf* ?sup FILTER(isIRI(?sup))
+}} GROUP BY ?c"""  # subClassOf+ spelt out: Virtuoso runs no path whose two ends are both unbound
 LINES = f"""{PROLOGUE}
 SELECT ?line ?text ?src WHERE {{
   ?pa nio:sourceLine ?line ; oa:hasSelector/oa:exact ?text ; oa:hasSource ?src .
