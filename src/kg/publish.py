@@ -2,7 +2,7 @@
 
 One ``PUT URL?graph=IRI`` per named graph, which replaces that graph in the store, so running it
 again changes nothing and a changed graph is swapped whole. The dataset's default graph (the merge
-of its data and ontology graphs) goes into the graph ``kg.dumps.MERGED_GRAPH``, which the remote
+of its data and ontology graphs) goes into the graph ``kg.build.dumps.MERGED_GRAPH``, which the remote
 engine queries as the default graph. The graphs come from ``dist/store``
 (the graphs the embedded engine serves, the VoID graph included) or, when ``dist/`` holds only
 the dumps, from ``nato-iraq.nq`` plus ``void.ttl``. Each graph is written to a temporary file
@@ -24,7 +24,7 @@ from typing import IO
 import httpx
 import pyoxigraph as ox
 
-from kg.dumps import MERGED_GRAPH
+from kg.build.dumps import MERGED_GRAPH
 from kg.engine import remote_config
 from kg.formats import BY_KEY
 from kg.namespaces import VOID_GRAPH
