@@ -72,9 +72,10 @@ def test_the_schema_is_the_writers_header_with_types_and_descriptions(built_repo
         assert [f["name"] for f in fields] == header == table.names
         assert all(f["description"] and f["type"] for f in fields)
     by_name = {r["name"]: {f["name"]: f for f in r["schema"]["fields"]} for r in package["resources"]}
-    assert by_name["events"]["event"]["rdfType"] == "https://w3id.org/nato-iraq/ontology#Event"
+    assert by_name["events"]["event_id"]["rdfType"] == "https://w3id.org/nato-iraq/ontology#Event"
     assert by_name["dyadic"]["source_actor_iri"]["format"] == "uri"
-    assert by_name["events"]["cameo_codes"]["codebook"] == "https://w3id.org/nato-iraq/id/scheme/cameo"
+    assert by_name["events"]["cameo_code"]["codebook"] == "https://w3id.org/nato-iraq/id/scheme/cameo"
+    assert by_name["engagements"]["start_event"]["rdfType"] == "https://w3id.org/nato-iraq/ontology#Event"
     assert by_name["events"]["precision"]["constraints"]["enum"] == ["day", "month", "year", "part of year"]
     assert by_name["engagements"]["ongoing"]["type"] == "boolean"
 

@@ -27,6 +27,7 @@ from helpers.federation import answer, root_for, rows
 from helpers.graph_compare import Triples, same_graph, same_triples, store_triples
 from kg.build.dumps import MERGED_GRAPH
 from kg.engine.embedded import EmbeddedEngine
+from kg.engine.plan import Limits
 from kg.engine.remote import RemoteEngine
 from kg.namespaces import BASE, GRAPH, PREFIXES
 
@@ -180,8 +181,9 @@ def test_virtuoso_s_own_row_limit_marks_an_answer_truncated(
     the engine reads its X-SPARQL-MaxRows and says the answer is truncated, as its own cap would.
     (It cuts CONSTRUCT answers without a sign: docs/deployment.md says to set its limit above
     --max-rows.)"""
-    engine = RemoteEngine(virtuoso.sparql_url, max_rows=20_000)
-    embedded = EmbeddedEngine(built_repo / "store", max_rows=20_000)
+    limits = Limits(max_rows=20_000)
+    engine = RemoteEngine(virtuoso.sparql_url, limits=limits)
+    embedded = EmbeddedEngine(built_repo / "store", limits=limits)
     try:
         assert engine.named_graphs() == embedded.named_graphs()  # not Virtuoso's own graphs
         everything = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"

@@ -124,7 +124,7 @@ def test_cq22_lines_supporting_nmi_launch_date_agree(store: ox.Store) -> None:
     }
     assert all(r["dateText"] in source[int(r["line"]) - 1] for r in rows)  # each line in its own words
     assert {r["integrated"] for r in rows} == {"2018-07-11"}  # the most precise of the agreeing dates
-    assert {r["agrees"] for r in rows} == {"true"}
+    assert {r["agrees"] for r in rows} == {"yes"}
 
 
 def test_cq23_every_event_sorts_on_one_date_key(store: ox.Store) -> None:

@@ -245,7 +245,7 @@ class SearchIndex:
             hits.append(
                 Hit(e.iri, e.name, matched, [compact_iri(t) for t in types], href(e.iri, prefix), group, s)
             )
-        hits.sort(key=lambda h: (-h.score, len(h.matched), h.label.lower()))
+        hits.sort(key=lambda h: (-h.score, len(h.matched), h.label.lower(), h.iri))
         return hits[:MAX_HITS], hidden
 
     def find_lines(self, text: str, prefix: str = "") -> list[LineHit]:
