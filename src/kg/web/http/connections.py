@@ -31,7 +31,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, cast
 
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.config import HTTP_PROTOCOLS
+from uvicorn.importer import import_from_string
 
 from kg.settings import Settings
 from kg.web.http.middleware import Trusted
@@ -41,6 +42,8 @@ log = logging.getLogger("kg.web")
 Peer = tuple[str, int]
 ASGIApp = Callable[..., Any]
 BLANK_LINE = b"\r\n\r\n"
+H11_PROTOCOL = import_from_string(HTTP_PROTOCOLS["h11"])
+"""The protocol class ``uvicorn --http h11`` runs, used as it is (wrapped, never subclassed)."""
 WARN_EVERY = 10.0  # seconds between two warnings of the same kind (an attack would flood the log)
 
 
@@ -65,7 +68,7 @@ class Gate:
 
     def protocol(self, **uvicorn: Any) -> GatedConnection:
         """A new connection's protocol (uvicorn calls this with its own arguments)."""
-        return GatedConnection(self, H11Protocol(**uvicorn))
+        return GatedConnection(self, H11_PROTOCOL(**uvicorn))
 
     def app(self, app: ASGIApp) -> ASGIApp:
         """``app``, marking each request's connection as serving while the app runs."""
@@ -130,7 +133,7 @@ class Gate:
 class GatedConnection(asyncio.Protocol):
     """One client connection: the gate's limits around uvicorn's protocol for it (``inner``)."""
 
-    def __init__(self, gate: Gate, inner: H11Protocol) -> None:
+    def __init__(self, gate: Gate, inner: asyncio.Protocol) -> None:
         self.gate, self.inner = gate, inner
         self.transport: asyncio.Transport | None = None
         self.peer: Peer = ("", 0)
