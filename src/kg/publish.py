@@ -24,7 +24,7 @@ from typing import IO
 import httpx
 import pyoxigraph as ox
 
-from kg.dumps import MERGED_GRAPH
+from kg.build.dumps import MERGED_GRAPH
 from kg.engine import remote_config
 from kg.formats import BY_KEY
 from kg.namespaces import VOID_GRAPH
