@@ -28,7 +28,13 @@ PAGES = [
     ),
     ("person", "/id/person/iyad-allawi", ["Iyad Allawi", "Wikidata Q", "Took part in", "on the timeline"]),
     ("engagement", "/id/engagement/nmi", ["NATO Mission Iraq", "Started", "Status", "History"]),
-    ("discrepancy", "/id/discrepancy/nmi-name", ["Name of NMI", "concerns", "Where this comes from"]),
+    ("launch", "/id/event/2018-07-11-nmi-launched", ["“11 July 2018” L66, “July 2018” (month) L12 L26"]),
+    ("line", "/graph/line/26", ["Line 26 of Relations with Iraq", "formally launched", "July 2018", "month"]),
+    (
+        "discrepancy",
+        "/id/discrepancy/event-2020-10-defence-ministers-agree-nmi-expansion-planning",
+        ["lines 27 and 67 disagree", "concerns", "Where this comes from"],
+    ),
     ("reader", "/source/nato-relations-with-iraq", ["Relations with Iraq", "expand timeline", "Milestones"]),
     ("ontology", "/ontology", ["NATO–Iraq ontology", "Classes", "nio:Event"]),
     ("downloads", "/downloads", ["Downloads", "engagements.csv", "SHA-256"]),
@@ -96,7 +102,7 @@ def test_quotes_link_to_their_line_in_the_reader(browser: Browser, live_server: 
 def test_engagement_page_leads_with_summary_and_discrepancy_banner(
     browser: Browser, live_server: Server
 ) -> None:
-    page, _ = visit(browser, live_server, "/id/engagement/nmi", 1280)
+    page, _ = visit(browser, live_server, "/id/engagement/ntm-i", 1280)
     try:
         order = page.evaluate(
             """() => Array.from(document.querySelectorAll('.discrepancy-banner, section.summary, h2'))
@@ -105,8 +111,11 @@ def test_engagement_page_leads_with_summary_and_discrepancy_banner(
         assert order[0] == "discrepancy-banner" and order[1] == "summary", order
         history = page.locator("ol.history li").all_inner_texts()
         assert len(history) >= 5
-        assert any("Brussels" in h or "launch" in h for h in history), history
-        assert page.locator("section.summary").inner_text().count("ongoing") >= 1
+        assert any("discontinued" in h for h in history), history
+        ended = page.locator("section.summary dd").nth(1)
+        assert "NTM-I is discontinued" in ended.inner_text()
+        line = ended.locator("a.line-ref").first
+        assert line.get_attribute("href") == "/source/nato-relations-with-iraq#L46"
         # the quotations are collapsed below the key facts
         assert not page.locator("section.provenance details").evaluate("(el) => el.open")
     finally:

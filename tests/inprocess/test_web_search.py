@@ -55,3 +55,4 @@ def test_source_text_is_searched(site: TestClient) -> None:
     assert isinstance(lines, list) and lines
     assert lines[0]["href"].startswith("/source/nato-relations-with-iraq#L")
     assert "fixed duration" in lines[0]["text"]
+    assert lines[0]["statements"] == f"/graph/line/{lines[0]['line']}"  # what the line says

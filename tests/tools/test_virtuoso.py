@@ -39,6 +39,9 @@ PAGES = [
     "/", "/ontology", "/dataset", "/graph/data/links", "/search?q=training", "/downloads", "/id/none",
     "/id/org/north-atlantic-council", "/id/document/unscr-1546", "/id/engagement/nmi",
     "/id/event/2004-06-22-allawi-letter-of-request", "/sparql",
+    # the evidence: a date merged from three lines, a line's page, the source reader, outside sources
+    "/id/event/2018-07-11-nmi-launched", "/graph/line/26", "/source/nato-relations-with-iraq",
+    "/id/place/baghdad", "/id/engagement/ntim", "/list/engagements",
 ]  # fmt: skip
 
 

@@ -25,6 +25,8 @@ SOURCES = PREFIXES["source"]
 
 
 DOCUMENTS = ("graph/", "dataset/", "ontology/", "shapes/")
+LINE_GRAPHS = "graph/line/"
+"""Where the named graphs of the source's lines are (``graph/line/<N>``)."""
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,9 @@ class Target:
     href: str = ""
     """Where it is served (without an extension)."""
     kind: str = "resource"
-    """``ontology`` (the ontology or one of its modules), ``document`` (a named graph, the
-    shapes, the VoID description or a part of either), else ``resource``."""
+    """``ontology`` (the ontology or one of its modules), ``line`` (the named graph of a source
+    line's statements), ``document`` (another named graph, the shapes, the VoID description or a
+    part of either), else ``resource``."""
     alternates: str = ""
     """The ``Link`` header naming its URL in each format."""
 
@@ -68,6 +71,8 @@ def target_for(path: str, prefix: str = "") -> Target:
     href = local_href(iri, prefix) or iri
     if stem == "ontology" or (stem.startswith("ontology/") and stem.count("/") == 1):
         kind = "ontology"
+    elif stem.startswith(LINE_GRAPHS):
+        kind = "line"
     elif stem in ("shapes", "dataset") or stem.startswith(DOCUMENTS):
         kind = "document"
     else:

@@ -4,7 +4,8 @@ A file extension wins, then ``?format=``, then the Accept header (``kg.web.rende
 The answer is 200 with the description itself (see docs/linked-data.md for why not 303),
 ``Vary: Accept``, ``Content-Location`` of the chosen format's own URL and ``Link: rel=alternate``
 for the others. The RDF comes from one CONSTRUCT (``kg.web.views.documents``); an HTML page adds
-one SELECT (``kg.web.views.entity``); parsing, laying out and writing run off the event loop.
+one SELECT (``kg.web.views.entity``; a source line's graph: ``kg.web.views.line``); parsing,
+laying out and writing run off the event loop.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from kg.web.deps import EngineDep, OffloadDep, PageDataDep, SiteDep, TermLabelsD
 from kg.web.iris import RESOURCE_FORMATS, target_for
 from kg.web.render.pages import Site, render
 from kg.web.render.rdf import CONTEXT, negotiate, serialize
+from kg.web.views import line
 from kg.web.views.documents import fetch
 from kg.web.views.entity import page
 from kg.web.views.offload import Offload
@@ -64,6 +66,10 @@ async def document(
             return HTMLResponse(
                 await offload.run(render, site, "ontology.html", **vars(about)), headers=headers
             )
+    elif target.kind == "line":
+        said = await line.page(engine, target, labels, site.prefix, offload)
+        if said is not None:
+            return HTMLResponse(await offload.run(render, site, "line.html", **vars(said)), headers=headers)
     else:
         model = await page(engine, target, labels, site.prefix, offload)
         if model is not None:

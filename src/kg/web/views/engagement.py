@@ -1,29 +1,28 @@
 """An engagement (mission, programme, package, initiative): when it started and ended, or that it
-is ongoing, its status, and a dated history of every event that changed it. One rule for the
-entity page's summary, the timeline's bars and ``engagements.csv``:
+is ongoing, its status, and a dated history of every event that changed it.
 
-- start: its own ``sem:hasEarliestBeginTimeStamp``; else the earliest event that launched or
-  established it; else the earliest event that changed it;
-- end: its own ``sem:hasLatestEndTimeStamp``; else the event that discontinued or renamed it
-  (``org:originalOrganization``); else none: ongoing if its ``nio:status`` says so. In words, the
-  end is the ending event's date where there is one (often more precise than the time stamp).
+Start and end are the statements ``kg build`` generates by one rule (``kg.build.rules``,
+``docs/modelling-spec.md``): ``nio:start`` is the event that launched or established it, or
+``status:not-stated``; ``nio:end`` the event that discontinued or renamed it, else
+``status:ongoing`` where a line says so, else ``status:not-stated``. Nothing here decides them
+again: the entity page's summary shows them with the lines that state them, the timeline draws
+its bars from them, and ``engagements.csv`` (written by the build) lists them. Where the source
+gives an engagement a period of its own ("from 2004 to 2011", its ``sem:`` time stamps), a bar
+uses it for the side neither statement dates.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from kg.namespaces import PREFIXES
 from kg.web.iris import href
-from kg.web.views.dates import MONTHS, PRECISIONS, long, when
+from kg.web.views.dates import PRECISIONS, when
 from kg.web.views.queries import PROLOGUE, Row
 
-CHANGE = PREFIXES["changetype"]
-STARTS = {CHANGE + "launch", CHANGE + "establishment"}
-ENDS = {CHANGE + "discontinuation"}
-RENAMED = "renamed or succeeded"
+STATUS = PREFIXES["status"]
+ONGOING = STATUS + "ongoing"
 FACTS = ("el", "date", "text", "unit", "start", "end")
 
 
@@ -39,108 +38,128 @@ class Change:
 
 
 @dataclass
+class Bound:
+    """An engagement's start or end as the build states it (``nio:start``, ``nio:end``)."""
+
+    value: str = ""
+    """What the build states: the event's IRI, ``status:ongoing`` or ``status:not-stated``."""
+    event: Change | None = None
+    """The event that started or ended it (``None``: not stated, or ongoing)."""
+    ongoing: bool = False
+    """The end is ``status:ongoing``: the source says it goes on."""
+    lines: list[tuple[int, str]] = field(default_factory=list)
+    """The lines that state it: (line, link to it in the source reader); the entity page fills them."""
+
+
+@dataclass
 class Summary:
-    start: str | None
-    """When it started, in words."""
-    end: str | None
-    ongoing: bool
+    start: Bound
+    end: Bound
     status: str | None
     history: list[Change] = field(default_factory=list)
     undated: list[Change] = field(default_factory=list)
     first: str = ""
-    """The start as a time stamp (``""``: not known)."""
+    """Where its bar starts: a time stamp (``""``: not known)."""
     last: str | None = None
-    """The end as a time stamp (``None``: not stated)."""
+    """Where its bar ends (``None``: no end stated)."""
     dated_from: str = ""
-    """Where start or end come from when the engagement has no time stamps of its own."""
+    """What the source does not state about its start and end."""
+
+    @property
+    def ongoing(self) -> bool:
+        return self.end.ongoing
 
 
-SUMMARY_PATTERN = """{{ ?e nio:affects {g} .
-     OPTIONAL {{ ?e nio:changeType ?ct OPTIONAL {{ ?ct skos:prefLabel|rdfs:label ?ctl }} }}
-     OPTIONAL {{ ?e rdfs:label ?el }}
+EVENT_FACTS = """OPTIONAL {{ ?e rdfs:label ?el }}
      OPTIONAL {{ ?e sem:hasEarliestBeginTimeStamp ?start }} OPTIONAL {{ ?e sem:hasLatestEndTimeStamp ?end }}
      OPTIONAL {{ ?e nio:date ?date }} OPTIONAL {{ ?e nio:dateText ?text }}
-     OPTIONAL {{ ?e time:unitType ?unit }} }}
-  UNION {{ ?e org:originalOrganization {g} . BIND("renamed or succeeded" AS ?ctl)
-     OPTIONAL {{ ?e rdfs:label ?el }} OPTIONAL {{ ?e sem:hasEarliestBeginTimeStamp ?start }} }}
+     OPTIONAL {{ ?e time:unitType ?unit }}"""
+SUMMARY_PATTERN = (
+    """{{ ?e nio:affects {g} .
+     OPTIONAL {{ ?e nio:changeType ?ct OPTIONAL {{ ?ct skos:prefLabel|rdfs:label ?ctl }} }}
+     """
+    + EVENT_FACTS
+    + """ }}
+  UNION {{ {{ {g} nio:start ?e BIND("start" AS ?bound) }} UNION {{ {g} nio:end ?e BIND("end" AS ?bound) }}
+     """
+    + EVENT_FACTS
+    + """ }}
   UNION {{ {g} nio:status ?st . OPTIONAL {{ ?st skos:prefLabel|rdfs:label ?stl }} }}
-  UNION {{ {g} sem:hasEarliestBeginTimeStamp ?own . OPTIONAL {{ {g} sem:hasLatestEndTimeStamp ?ownEnd }}
-           OPTIONAL {{ {g} time:unitType ?ownUnit }} }}"""
-"""The graph pattern of an engagement's summary rows (``{g}``: its IRI in ``<>``, or ``?g``)."""
+  UNION {{ {g} sem:hasEarliestBeginTimeStamp ?own . OPTIONAL {{ {g} sem:hasLatestEndTimeStamp ?ownEnd }} }}"""
+)
+"""The graph pattern of an engagement's summary rows (``{g}``: its IRI in ``<>``, or ``?g``): the
+events that changed it, its generated start and end (``?bound``), its status, its own period."""
 
 
 SUMMARIES = f"""{PROLOGUE}
-SELECT ?g ?e ?el ?ct ?ctl ?start ?end ?date ?text ?unit ?st ?stl ?own ?ownEnd ?ownUnit WHERE {{
-  ?g a/rdfs:subClassOf* nio:Engagement .
+SELECT ?g ?e ?bound ?el ?ct ?ctl ?start ?end ?date ?text ?unit ?st ?stl ?own ?ownEnd WHERE {{
+  ?g a nio:Engagement .
   {SUMMARY_PATTERN.format(g="?g")}
 }}"""
-"""The rows of every engagement's summary, in one query (``?g`` the engagement)."""
-
-
-def _day(value: str | None, precision: str | None = None) -> str | None:
-    """A time stamp in words at the precision of the date it bounds ("2004" for a year)."""
-    if not value:
-        return None
-    try:
-        day = dt.date.fromisoformat(value[:10])
-    except ValueError:
-        return value
-    if precision == "year":
-        return str(day.year)
-    if precision == "month":
-        return f"{MONTHS[day.month - 1]} {day.year}"
-    return long(day)
+"""The rows of every engagement's summary, in one query (``?g`` the engagement). ``kg build`` types
+every resource with its superclasses, so ``a nio:Engagement`` finds missions and programmes too;
+Virtuoso 7.2 answers this pattern with a few rows only when it starts with a path
+(``a/rdfs:subClassOf*``) and the branches hold four ``OPTIONAL``s or more."""
 
 
 def summarize(rows: list[Row], prefix: str = "") -> Summary:
-    """One engagement's summary from its rows (of ``summary_pattern``), in any order."""
+    """One engagement's summary from its rows (of ``SUMMARY_PATTERN``), in any order."""
     status = min((r.get("stl") or r["st"].rsplit("/", 1)[-1] for r in rows if r.get("st")), default=None)
     own = min((r for r in rows if r.get("own")), key=lambda r: r["own"], default={})
-    # an event may come in several rows (it affects the engagement, and it renamed it): what each
+    # an event may come in several rows (it changed the engagement, and it started it): what each
     # row says of it is merged, the least value first, so the row order (any) changes nothing
     facts: dict[str, dict[str, str]] = {}
     kinds: dict[str, set[str]] = defaultdict(set)
-    types: dict[str, set[str]] = defaultdict(set)
+    bounds: dict[str, set[str]] = defaultdict(set)
+    affecting: set[str] = set()
     for r in rows:
         e = r.get("e")
         if not e:
             continue
-        if r.get("ctl"):
-            kinds[e].add(r["ctl"])
-        types[e].add(CHANGE + "discontinuation" if r.get("ctl") == RENAMED else r.get("ct", ""))
+        if r.get("bound"):
+            bounds[r["bound"]].add(e)
+        else:
+            affecting.add(e)
+            if r.get("ctl"):
+                kinds[e].add(r["ctl"])
+        if e.startswith(STATUS):
+            continue
         known = facts.setdefault(e, {})
         for key in FACTS:
             if r.get(key):
                 known[key] = min(known.get(key, r[key]), r[key])
-    changes = []
+    changes = {}
     for e, f in facts.items():
         words = when(
             f.get("date"), f.get("text"), PRECISIONS.get(f.get("unit", "")), f.get("start"), f.get("end")
         )
-        changes.append(
-            Change(e, f.get("el", e), href(e, prefix), ", ".join(sorted(kinds[e])), words or "",
-                   f.get("start", ""), f.get("end", ""))
+        changes[e] = Change(
+            e, f.get("el", e), href(e, prefix), ", ".join(sorted(kinds[e])), words or "",
+            f.get("start", ""), f.get("end", ""),
         )  # fmt: skip
-    dated = sorted((c for c in changes if c.sort), key=lambda c: (c.sort, c.label))
-    undated = sorted((c for c in changes if not c.sort), key=lambda c: c.label)
-    starts = [c for c in dated if types[c.iri] & STARTS]
-    ends = [c for c in dated if types[c.iri] & ENDS]
-    unit = PRECISIONS.get(own.get("ownUnit", ""))
-    ongoing = (status or "").lower() == "ongoing"
-    first, start_words, note = own.get("own", ""), _day(own.get("own"), unit), ""
-    if not first and (starts or dated):
-        chosen = (starts or dated)[0]
-        first, start_words = chosen.sort, chosen.when
-        note = "start from the event that launched it" if starts else "start from the first event about it"
-    last, end_words = own.get("ownEnd"), _day(own.get("ownEnd"), unit)
-    if ends:  # in words, the ending event's date: often more precise than the engagement's own
-        chosen = max(ends, key=lambda c: c.end or c.sort)
-        last, end_words = last or chosen.end or chosen.sort, chosen.when
-    if not last:
-        note = ", ".join(
-            filter(None, [note, "ongoing when the source was last updated" if ongoing else "end not stated"])
-        )
-    return Summary(start_words, end_words, ongoing, status, dated, undated, first, last, note)
+    history = [changes[e] for e in affecting if e in changes]
+    dated = sorted((c for c in history if c.sort), key=lambda c: (c.sort, c.label))
+    undated = sorted((c for c in history if not c.sort), key=lambda c: c.label)
+    start, end = _bound(bounds["start"], changes, True), _bound(bounds["end"], changes, False)
+    first = (start.event.sort if start.event else "") or own.get("own", "")
+    last = ((end.event.end or end.event.sort) if end.event else "") or own.get("ownEnd") or None
+    missing = [
+        "" if first else "start not stated",
+        "ongoing when the source was last updated" if end.ongoing else "" if last else "end not stated",
+    ]
+    return Summary(start, end, status, dated, undated, first, last, ", ".join(filter(None, missing)))
+
+
+def _bound(values: set[str], changes: dict[str, Change], start: bool) -> Bound:
+    """The start or end from the values the build gave ``nio:start`` or ``nio:end``."""
+    events = [changes[v] for v in values if v in changes]
+    if not events:
+        return Bound(ONGOING, ongoing=True) if ONGOING in values else Bound(min(values, default=""))
+    if start:  # the build states one; should a store hold several: the earliest start, the latest end
+        chosen = min(events, key=lambda c: (c.sort or "~", c.iri))
+    else:
+        chosen = max(events, key=lambda c: (c.end or c.sort, c.iri))
+    return Bound(chosen.iri, chosen)
 
 
 def summaries_of(rows: list[Row], prefix: str = "") -> dict[str, Summary]:

@@ -1,6 +1,7 @@
 """``/list/<kind>``: every event, engagement, actor, person, place or source passage, as a list of
-links (the landing page's counts link here). Events and engagements in date order, passages in
-line order, the rest by name."""
+links (the landing page's counts link here). Events and engagements in date order (an engagement
+by its own period, else by the event that started it, ``nio:start``), passages in line order, the
+rest by name."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ SELECT ?s (SAMPLE(?l) AS ?label) (MIN(?d) AS ?date) (MIN(?n) AS ?line)
 WHERE {{
   ?s a/rdfs:subClassOf* {cls} .
   OPTIONAL {{ ?s rdfs:label ?l }}
-  OPTIONAL {{ ?s sem:hasEarliestBeginTimeStamp ?d }}
+  OPTIONAL {{ {{ ?s sem:hasEarliestBeginTimeStamp ?d }}
+             UNION {{ ?s nio:start ?b . ?b sem:hasEarliestBeginTimeStamp ?d }} }}
   OPTIONAL {{ ?s nio:sourceLine ?n }}
   OPTIONAL {{ ?s a ?t . ?t rdfs:label ?tl FILTER(LANG(?tl) = "" || LANGMATCHES(LANG(?tl), "en")) }}
   FILTER(isIRI(?s))
@@ -53,7 +55,7 @@ async def listing(engine: QueryEngine, kind: str, prefix: str = "") -> list[List
             r["s"],
             r.get("label") or r["s"].rsplit("/", 1)[-1],
             href(r["s"], prefix),
-            r.get("types", ""),
+            ", ".join(sorted(t for t in r.get("types", "").split(", ") if t)),  # in any store's order
             r.get("date", "")[:10],
             int(r["line"]) if r.get("line", "").isdigit() else None,
         )

@@ -1,8 +1,9 @@
 """``/source/<slug>``: a source document read line by line, and ``/source/<slug>.txt``, its stored copy.
 
-Each line has an anchor (``#L26``) and lists what was taken from it: the resources derived from its
-passages (``prov:wasDerivedFrom`` or ``nio:claim``) and, where the build records them, the
-statements it supports (the named graph ``graph/line/<N>``). A statement's line link on the other
+Each line has an anchor (``#L26``) and lists what was taken from it: the resources its statements
+are about (the subjects of its named graph ``graph/line/<N>``, where the build puts what the line
+claims, and nothing else), the discrepancies that cite it (``nio:claim``), and a link to those
+statements. A statement's line link on the other
 pages lands here, on its line, highlighted. The text is the stored copy named by the source's
 ``nio:storedCopy`` (a path under the project root), served only if its SHA-256 is the one the
 graph states.
@@ -70,11 +71,14 @@ SELECT ?title ?url ?copy ?sha WHERE {{
 
 
 def lines_query(iri: str) -> str:
+    """Each passage of the source with its line, and what the line is about: the subjects of the
+    line's graph (whose ``prov:wasDerivedFrom`` is the line's passage), and what cites the passage."""
     return f"""{PROLOGUE}
-SELECT ?line ?pa ?x ?xl WHERE {{
+SELECT DISTINCT ?line ?pa ?x ?xl WHERE {{
   ?pa oa:hasSource {iri_literal(iri)} ; nio:sourceLine ?line .
-  OPTIONAL {{ ?x prov:wasDerivedFrom|nio:claim ?pa . FILTER(isIRI(?x))
-             OPTIONAL {{ ?x rdfs:label ?xl }} }}
+  OPTIONAL {{ {{ ?x nio:claim ?pa }}
+             UNION {{ ?g prov:wasDerivedFrom ?pa ; nio:sourceLine ?n . GRAPH ?g {{ ?x ?p ?o }} }}
+             FILTER(isIRI(?x)) OPTIONAL {{ ?x rdfs:label ?xl }} }}
 }}"""
 
 

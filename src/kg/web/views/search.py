@@ -49,10 +49,12 @@ SELECT ?c (COUNT(DISTINCT ?sup) AS ?depth) WHERE {{
   ?c rdfs:subClassOf ?direct . ?direct rdfs:subClassOf* ?sup FILTER(isIRI(?sup))
 }} GROUP BY ?c"""  # subClassOf+ spelt out: Virtuoso runs no path whose two ends are both unbound
 LINES = f"""{PROLOGUE}
-SELECT ?line ?text ?src WHERE {{
+SELECT ?line ?text ?src ?g WHERE {{
   ?pa nio:sourceLine ?line ; oa:hasSelector/oa:exact ?text ; oa:hasSource ?src .
   FILTER(!CONTAINS(STR(?pa), "-s"))
+  OPTIONAL {{ ?g prov:wasDerivedFrom ?pa ; nio:sourceLine ?line }}
 }}"""
+"""Each line of the source (its whole-line passage), and the named graph of what it says."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,10 @@ class LineHit:
     line: int
     text: str
     href: str
+    """The line in the source reader."""
     score: float
+    statements: str = ""
+    """The page of what the line says (its named graph ``graph/line/<N>``; ``""``: nothing)."""
 
 
 @dataclass
@@ -182,8 +187,10 @@ class SearchIndex:
         self.postings = [postings[w] for w in self.words]
         self.depth = {r["c"]: int(r["depth"]) for r in depths}
         """How many superclasses each class has: a resource is grouped under its most specific type."""
-        self.lines = sorted({(int(r["line"]), r["text"], r["src"]) for r in lines if r["line"].isdigit()})
-        self.line_texts = [norm(text) for _, text, _ in self.lines]
+        self.lines = sorted(
+            {(int(r["line"]), r["text"], r["src"], r.get("g", "")) for r in lines if r["line"].isdigit()}
+        )
+        self.line_texts = [norm(text) for _, text, _, _ in self.lines]
 
     def _word_matches(self, w: str) -> dict[int, float]:
         """Label number → how well its best word matches ``w`` (prefix 100, close spelling ≥ 80)."""
@@ -245,7 +252,7 @@ class SearchIndex:
             hits.append(
                 Hit(e.iri, e.name, matched, [compact_iri(t) for t in types], href(e.iri, prefix), group, s)
             )
-        hits.sort(key=lambda h: (-h.score, len(h.matched), h.label.lower(), h.iri))
+        hits.sort(key=lambda h: (-h.score, len(h.matched), h.label.lower(), h.iri))  # one order in any store
         return hits[:MAX_HITS], hidden
 
     def find_lines(self, text: str, prefix: str = "") -> list[LineHit]:
@@ -255,12 +262,13 @@ class SearchIndex:
             return []
         qc = q.replace(" ", "")
         found = []
-        for (line, body, src), t in zip(self.lines, self.line_texts, strict=True):
+        for (line, body, src, graph), t in zip(self.lines, self.line_texts, strict=True):
             s = 100.0 if q in t or qc in t.replace(" ", "") else 0.0
             if not s and len(q) >= FUZZY_MIN_WORD:
                 s = fuzz.partial_ratio(q, t, score_cutoff=LINE_CUTOFF)
             if s:
-                found.append(LineHit(line, body, reader_href(src, line, prefix) or "", s))
+                said = href(graph, prefix) if graph else ""
+                found.append(LineHit(line, body, reader_href(src, line, prefix) or "", s, said))
         return sorted(found, key=lambda h: (-h.score, h.line))[:MAX_LINES]
 
     def suggestions(self, words: str, prefix: str = "") -> list[Hit]:

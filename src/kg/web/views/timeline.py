@@ -3,7 +3,8 @@ type, and zoomable to a period.
 
 ``items()`` fetches the data (three queries, computed once per build); ``timeline_view()`` lays it
 out: each engagement with the events that changed it under it, then the other events, then the
-undated items. An engagement's interval follows the one rule of :mod:`kg.web.views.engagement`.
+undated items. An engagement's bar runs from its generated start to its generated end
+(``nio:start``, ``nio:end``, read by :mod:`kg.web.views.engagement`).
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from kg.web.views.queries import PROLOGUE, Row, select
 FIRST_YEAR, LAST_YEAR = 1, 9999
 """The years the axis can show (those of ``datetime.date``)."""
 ITEMS = f"""{PROLOGUE}
-SELECT ?s ?kind ?label ?start ?end ?date ?text ?unit ?status WHERE {{
+SELECT ?s ?kind ?label ?start ?end ?date ?text ?unit WHERE {{
   {{ ?s a/rdfs:subClassOf* nio:Event BIND("event" AS ?kind) }}
   UNION {{ ?s a/rdfs:subClassOf* nio:Engagement BIND("engagement" AS ?kind) }}
   ?s rdfs:label ?label .
   OPTIONAL {{ ?s sem:hasEarliestBeginTimeStamp ?start }} OPTIONAL {{ ?s sem:hasLatestEndTimeStamp ?end }}
   OPTIONAL {{ ?s nio:date ?date }} OPTIONAL {{ ?s nio:dateText ?text }}
-  OPTIONAL {{ ?s time:unitType ?unit }} OPTIONAL {{ ?s nio:status ?status }}
+  OPTIONAL {{ ?s time:unitType ?unit }}
 }}"""
 FACETS = f"""{PROLOGUE}
 SELECT DISTINCT ?s ?facet ?v ?vl WHERE {{
@@ -107,14 +108,14 @@ def timeline_of(
         if row["s"] in found:
             continue
         start, end, note, kind = row.get("start"), row.get("end"), "", row["kind"]
-        if kind == "engagement":
+        ongoing = False
+        if kind == "engagement":  # its bar: the build's nio:start and nio:end
             about = engagements.get(row["s"]) or summarize([], prefix)
-            start, end, note = about.first or None, about.last, about.dated_from
+            start, end, note, ongoing = about.first or None, about.last, about.dated_from, about.ongoing
         precision = PRECISIONS.get(row.get("unit", ""))
         words = when(row.get("date"), row.get("text"), precision, start, end) or start or "undated"
         found[row["s"]] = Item(
-            row["s"], kind, row["label"], start or "", end, words, href(row["s"], prefix), note,
-            row.get("status", "").endswith("/ongoing"),
+            row["s"], kind, row["label"], start or "", end, words, href(row["s"], prefix), note, ongoing,
             affects=affects.get(row["s"], set()) if kind == "event" else set(),
         )  # fmt: skip
     facets: dict[str, dict[str, str]] = {"actor": {}, "type": {}}

@@ -1,6 +1,8 @@
 """How the statements of a description graph are shown: each term as a ``Value`` (its text, link
-and note, worked out here so that a template only prints them), each property as a ``Row``, the
-source passages, the outside links, and a resource's whole ``ResourceView``."""
+and note, and its ``Evidence``: the source lines that state it, each in its own words, or the
+outside source it comes from — worked out here so that a template only prints them), each
+property as a ``Row``, the source passages, the outside links, and a resource's whole
+``ResourceView``."""
 
 from __future__ import annotations
 
@@ -27,8 +29,40 @@ EXTERNAL = {URIRef(P["skos"] + m): m.replace("Match", " match") for m in MATCHES
 EXTERNAL[URIRef(P["owl"] + "sameAs")] = "same as"
 FIRST = [P["rdf"] + "type", P["rdfs"] + "label", P["skos"] + "prefLabel", P["skos"] + "altLabel"]
 LABEL_PREDICATES = (P["rdfs"] + "label", P["skos"] + "prefLabel", P["dcterms"] + "title")
-Lines = dict[tuple[str, str], list[tuple[int, str]]]
-"""(predicate IRI, object's lexical value) → [(source line, link to it in the source reader)]."""
+LineRef = tuple[int, str]
+"""A source line and the link to it in the source reader (``""``: no reader for its source)."""
+
+
+@dataclass
+class Wording:
+    """Lines that state a statement in words or at a precision of their own ("July 2018", a
+    month, where the value shown is the day another line gives)."""
+
+    text: str
+    lines: list[LineRef]
+    note: str = ""
+    """The precision of a date."""
+    href: str | None = None
+    """The page of a resource the lines name instead."""
+
+
+@dataclass
+class Evidence:
+    """Where a statement comes from."""
+
+    lines: list[LineRef] = field(default_factory=list)
+    """The lines whose graph (``graph/line/N``) states it as shown."""
+    also: list[Wording] = field(default_factory=list)
+    """The lines that state it in other words or at another precision."""
+    outside: list[tuple[str, str]] = field(default_factory=list)
+    """(name, link) of the outside sources its named graph is declared to be derived from."""
+    derived: bool = False
+    """``kg build`` derived it by rule from other statements (no line states it as such)."""
+
+
+Evidences = dict[tuple[str, str], Evidence]
+"""(predicate IRI, object's lexical value) → its evidence; (predicate IRI, ``""``) → the lines'
+wordings of a property that the page cannot tie to one of its values."""
 
 
 @dataclass
@@ -38,8 +72,8 @@ class Value:
     note: str = ""
     """Language, datatype or compact IRI, shown small."""
     nested: list[Row] = field(default_factory=list)
-    lines: list[tuple[int, str]] = field(default_factory=list)
-    """The source lines that support the statement: (line, link to it in the source reader)."""
+    evidence: Evidence | None = None
+    """Where the statement comes from (source lines, an outside source)."""
     anchor: str = ""
     """The fragment of a hash IRI listed on its own document's page (its ``id`` there)."""
 
@@ -51,6 +85,9 @@ class Row:
     iri: str
     compact: str
     values: list[Value]
+    also: list[Wording] = field(default_factory=list)
+    """How lines word the property where the page shows several values and cannot tell which
+    one they state (the lines disagree: the discrepancy banner names them)."""
 
 
 @dataclass
@@ -82,7 +119,8 @@ class ResourceView:
     passages: list[Passage]
     external: list[Value]
     downloads: list[tuple[str, str]]
-    date_lines: list[tuple[int, str]] = field(default_factory=list)
+    date_evidence: list[Wording] = field(default_factory=list)
+    """The date as each line words it, with its lines (the date shown first)."""
     concerned_by: list[Value] = field(default_factory=list)
     """The discrepancies about this resource (a banner at the top of its page)."""
 
@@ -119,13 +157,13 @@ def _one(graph: Graph, s: Node, p: str) -> str | None:
 class Values:
     """Turns the terms of description graphs into ``Value``s; ``known`` gives the ontology's (or a
     standard) label of a term, ``links`` the link and compact name of every IRI of the graph
-    (``kg.web.iris.links``), ``lines`` the source lines behind each statement."""
+    (``kg.web.iris.links``), ``evidence`` where each statement of the resource comes from."""
 
     def __init__(
-        self, known: Mapping[str, str], links: Mapping[str, Link], lines: Lines | None = None
+        self, known: Mapping[str, str], links: Mapping[str, Link], evidence: Evidences | None = None
     ) -> None:
         self.known, self.links = known, links
-        self.lines: Lines = lines or {}
+        self.evidence: Evidences = evidence or {}
 
     def term_label(self, iri: str) -> str:
         """The name of a predicate or class: its label, else one made from its IRI."""
@@ -140,15 +178,15 @@ class Values:
             if predicate == NIO_STORED_COPY and subject is not None:
                 reader = self.links[str(subject)].reader
                 copy = f"{reader}.txt" if reader else None
-            lines = self.lines.get((predicate, str(node)), []) if depth == 0 else []
-            return Value(str(node), copy, "" if note == "xsd:string" else note, lines=lines)
+            found = self.evidence.get((predicate, str(node))) if depth == 0 else None
+            return Value(str(node), copy, "" if note == "xsd:string" else note, evidence=found)
         if isinstance(node, BNode):
             return Value("", None, "", self.rows(graph, node, depth + 1) if depth < 2 else [])
         iri = str(node)
         label = label_in(graph, node) or self.known.get(iri) or self.partition_label(graph, node)
-        lines = self.lines.get((predicate, iri), []) if depth == 0 else []
+        found = self.evidence.get((predicate, iri)) if depth == 0 else None
         link = self.links[iri]
-        return Value(label or link.compact, link.href, link.compact if label else "", lines=lines)
+        return Value(label or link.compact, link.href, link.compact if label else "", evidence=found)
 
     def partition_label(self, graph: Graph, node: Node) -> str | None:
         """``event (nio:Event): 51 resources`` for a VoID class or property partition."""
@@ -166,11 +204,14 @@ class Values:
                 return f"{shown}: {n} {unit[:-1] if str(n) == '1' else unit}"
         return None
 
-    def row(self, p: str, values: list[Value]) -> Row:
+    def row(self, p: str, values: list[Value], top: bool = False) -> Row:
+        """The row of ``p`` (``top``: a statement of the page's resource itself)."""
         link = self.links[p]
+        unplaced = self.evidence.get((p, "")) if top else None
         return Row(
-            self.term_label(p), link.href, p, link.compact, sorted(values, key=lambda v: natural(v.text))
-        )
+            self.term_label(p), link.href, p, link.compact, sorted(values, key=lambda v: natural(v.text)),
+            unplaced.also if unplaced else [],
+        )  # fmt: skip
 
     def rows(self, graph: Graph, subject: Node, depth: int = 0) -> list[Row]:
         by_predicate: dict[str, list[Node]] = {}
@@ -178,7 +219,10 @@ class Values:
             by_predicate.setdefault(str(p), []).append(o)
         order = {p: i for i, p in enumerate(FIRST)}
         keys = sorted(by_predicate, key=lambda p: (order.get(p, len(order)), self.term_label(p).lower()))
-        return [self.row(p, [self.value(graph, o, depth, subject, p) for o in by_predicate[p]]) for p in keys]
+        return [
+            self.row(p, [self.value(graph, o, depth, subject, p) for o in by_predicate[p]], depth == 0)
+            for p in keys
+        ]
 
     def inverse(self, graph: Graph, iri: URIRef) -> list[Row]:
         by_predicate: dict[str, list[Node]] = {}
@@ -225,8 +269,7 @@ class Values:
         return [Value(site_name(t), t, ", ".join(sorted(set(r)))) for t, r in sorted(links.items())]
 
     def resource(self, iri: str, href: str, graph: Graph) -> ResourceView:
-        """The page model of ``iri`` (served at ``href``), with a source-line link next to each
-        value a line of the source supports (``lines``)."""
+        """The page model of ``iri`` (served at ``href``), each value with its evidence."""
         node = URIRef(iri)
         precision = PRECISIONS.get(_one(graph, node, P["time"] + "unitType") or "")
         date_text = _one(graph, node, ONTOLOGY + "dateText")
@@ -247,12 +290,24 @@ class Values:
             passages=self.passages(graph, node),
             external=self.external(graph, node),
             downloads=[(f.label, f"{doc}.{f.key}") for f in RDF_FORMATS],
-            date_lines=sorted({x for (p, _), v in self.lines.items() if p == ONTOLOGY + "date" for x in v}),
+            date_evidence=self.date_evidence(graph, node),
             concerned_by=sorted(
                 (self.value(graph, s) for s in graph.subjects(URIRef(ONTOLOGY + "concerns"), node)),
                 key=lambda v: v.text,
             ),
         )
+
+    def date_evidence(self, graph: Graph, node: URIRef) -> list[Wording]:
+        """The date shown (``nio:date``, else a stated period's ``nio:dateText``) as each line words
+        it: first the lines that give it as shown, then the others."""
+        for p in (ONTOLOGY + "date", ONTOLOGY + "dateText"):
+            value = _one(graph, node, p)
+            found = self.evidence.get((p, value)) if value is not None else None
+            if found is not None:
+                shown = _one(graph, node, ONTOLOGY + "dateText") or value or ""
+                first = [Wording(shown, found.lines)] if found.lines else []
+                return first + found.also
+        return []
 
 
 def site_name(iri: str) -> str:
