@@ -1,17 +1,20 @@
 """Helpers the tests share: the repository's paths, the tools the tests need, a throw-away copy of
-a project, and ``kg serve`` on a free loopback port. Fixtures live in ``tests/conftest.py``; tests
-import these by name (``from helpers import REPO, start_server``)."""
+a project, ``kg serve`` on a free loopback port, and waiting for a condition. Fixtures live in
+``tests/conftest.py``; tests import these by name (``from helpers import REPO, start_server``)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -19,6 +22,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 KG = [sys.executable, "-m", "kg.cli"]
+T = TypeVar("T")
+POLL = 0.02  # seconds between two looks at a condition
 
 
 # Tools the tests need beside Python. A missing one fails the tests that use it (never a skip):
@@ -91,6 +96,28 @@ def wait_until_answering(
             time.sleep(0.05)
     proc.kill()
     raise RuntimeError(f"{name} did not answer within {timeout} s:\n{log.read_text(errors='replace')}")
+
+
+def wait_for(condition: Callable[[], T], timeout: float, what: str) -> T:
+    """Look at ``condition`` until it holds and return its (true) value. Tests wait for what they
+    can observe, never for a fixed time: ``timeout`` only bounds a wait for something that does
+    not happen (the test then fails, naming ``what``), so make it generous."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {timeout:g} s: {what}", pytrace=False)
+        time.sleep(POLL)
+    return value
+
+
+async def wait_for_async(condition: Callable[[], T], timeout: float, what: str) -> T:
+    """:func:`wait_for` inside a coroutine: the event loop runs while it waits."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {timeout:g} s: {what}", pytrace=False)
+        await asyncio.sleep(POLL)
+    return value
 
 
 def stop_process(proc: subprocess.Popen[bytes]) -> None:
