@@ -5,6 +5,7 @@ a project, ``kg serve`` on a free loopback port, and waiting for a condition. Fi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import httpx
+import psutil
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -24,6 +26,11 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 KG = [sys.executable, "-m", "kg.cli"]
 T = TypeVar("T")
 POLL = 0.02  # seconds between two looks at a condition
+# The service's promise to a bystander while others send the worst they can: an answer within half a
+# second (a request deadline, given to the client as its timeout). A bystander's answer normally
+# takes a few milliseconds, so the margin is about a hundredfold: a slower answer means the server
+# made the bystander wait for the attack, not that the machine is busy.
+BYSTANDER_DEADLINE = 0.5
 
 
 # Tools the tests need beside Python. A missing one fails the tests that use it (never a skip):
@@ -118,6 +125,37 @@ async def wait_for_async(condition: Callable[[], T], timeout: float, what: str) 
             pytest.fail(f"not within {timeout:g} s: {what}", pytrace=False)
         await asyncio.sleep(POLL)
     return value
+
+
+def workers(pid: int) -> dict[int, str]:
+    """The child processes of process ``pid`` (a server's query workers) that have not ended, and
+    their states: ``psutil.STATUS_RUNNING`` while one evaluates a query, sleeping while it waits."""
+    found = {}
+    for child in psutil.Process(pid).children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if (status := child.status()) != psutil.STATUS_ZOMBIE:
+                found[child.pid] = status
+    return found
+
+
+def wait_until_running(pid: int, queries: int = 1) -> None:
+    """Until ``queries`` of process ``pid``'s workers are evaluating a query (a worker starting up
+    runs too: wait for :func:`wait_until_idle` first when one may be)."""
+    wait_for(
+        lambda: list(workers(pid).values()).count(psutil.STATUS_RUNNING) >= queries,
+        30,
+        f"{queries} worker(s) evaluating a query",
+    )
+
+
+def wait_until_idle(pid: int, count: int) -> None:
+    """Until process ``pid`` has ``count`` workers, all waiting for a query: those killed by an
+    earlier test replaced, and their replacements started."""
+    wait_for(
+        lambda: len(now := workers(pid)) == count and set(now.values()) == {psutil.STATUS_SLEEPING},
+        30,
+        f"{count} idle workers",
+    )
 
 
 def stop_process(proc: subprocess.Popen[bytes]) -> None:

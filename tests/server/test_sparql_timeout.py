@@ -4,15 +4,23 @@ in its answer (503 naming the limit) and in its processes."""
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Iterator
 
 import httpx
-import psutil
 import pytest
 
-from helpers import FIXTURES, Server, copy_project, start_server, stop_server, wait_for
+from helpers import (
+    FIXTURES,
+    Server,
+    copy_project,
+    start_server,
+    stop_server,
+    wait_for,
+    wait_until_idle,
+    wait_until_running,
+    workers,
+)
 
 pytestmark = pytest.mark.server
 
@@ -32,19 +40,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     stop_server(server)
 
 
-def live(parent: psutil.Process) -> dict[int, str]:
-    """The server's child processes (its query workers) that have not ended, and their states."""
-    found = {}
-    for child in parent.children(recursive=True):
-        with contextlib.suppress(psutil.NoSuchProcess):
-            if (status := child.status()) != psutil.STATUS_ZOMBIE:
-                found[child.pid] = status
-    return found
-
-
 def test_a_runaway_query_is_stopped_at_the_limit_while_other_queries_are_answered(server: Server) -> None:
-    parent = psutil.Process(server.process.pid)
-    workers = set(live(parent))
+    pid = server.process.pid
+    started = set(workers(pid))
     outcome: list[httpx.Response] = []
     # the client would wait ten times the limit: the answer can only come from the server's limit
     thread = threading.Thread(
@@ -53,9 +51,7 @@ def test_a_runaway_query_is_stopped_at_the_limit_while_other_queries_are_answere
         )
     )
     thread.start()
-    wait_for(
-        lambda: psutil.STATUS_RUNNING in live(parent).values(), 30, "a worker evaluating the runaway query"
-    )
+    wait_until_running(pid)
     # meanwhile another address's queries are answered, each by a worker (not from the cache):
     # the runaway holds one worker, nothing else
     asked = answered_meanwhile = 0
@@ -73,11 +69,5 @@ def test_a_runaway_query_is_stopped_at_the_limit_while_other_queries_are_answere
     r = outcome[0]
     assert r.status_code == 503 and "ran longer than this endpoint's limit of 3 s" in r.text, r.text
     # its worker was killed (its CPU freed at once) and replaced; the workers left sit idle
-    wait_for(lambda: workers - set(live(parent)), 10, "the runaway query's worker killed")
-    wait_for(
-        lambda: (
-            len(states := live(parent)) == len(workers) and set(states.values()) == {psutil.STATUS_SLEEPING}
-        ),
-        30,
-        "as many workers as before, all idle",
-    )
+    wait_for(lambda: started - set(workers(pid)), 10, "the runaway query's worker killed")
+    wait_until_idle(pid, len(started))
