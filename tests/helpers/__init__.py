@@ -105,7 +105,7 @@ def wait_until_answering(
     raise RuntimeError(f"{name} did not answer within {timeout} s:\n{log.read_text(errors='replace')}")
 
 
-def wait_for(condition: Callable[[], T], timeout: float, what: str) -> T:
+def wait_for(condition: Callable[[], T | None], timeout: float, what: str) -> T:
     """Look at ``condition`` until it holds and return its (true) value. Tests wait for what they
     can observe, never for a fixed time: ``timeout`` only bounds a wait for something that does
     not happen (the test then fails, naming ``what``), so make it generous."""
@@ -117,7 +117,7 @@ def wait_for(condition: Callable[[], T], timeout: float, what: str) -> T:
     return value
 
 
-async def wait_for_async(condition: Callable[[], T], timeout: float, what: str) -> T:
+async def wait_for_async(condition: Callable[[], T | None], timeout: float, what: str) -> T:
     """:func:`wait_for` inside a coroutine: the event loop runs while it waits."""
     deadline = time.monotonic() + timeout
     while not (value := condition()):
