@@ -100,7 +100,7 @@ def wait_until_answering(
             if httpx.get(probe, timeout=1.0).status_code < 500:
                 return
         except httpx.HTTPError:
-            time.sleep(0.05)
+            time.sleep(POLL)
     proc.kill()
     raise RuntimeError(f"{name} did not answer within {timeout} s:\n{log.read_text(errors='replace')}")
 
