@@ -1,11 +1,8 @@
-"""Raw connections to a served ``kg serve``, for tests of what the server does with them: whether
-the server has closed (or answered on) a connection, and whether it still holds its end open."""
+"""Raw connections to a served ``kg serve``, for tests of what the server does with them."""
 
 from __future__ import annotations
 
 import socket
-
-import psutil
 
 
 def ended(sock: socket.socket) -> bool:
@@ -22,13 +19,3 @@ def ended(sock: socket.socket) -> bool:
     finally:
         sock.settimeout(timeout)
     return True  # closed, or an answer arrived
-
-
-def held_by_server(pid: int, sock: socket.socket) -> bool:
-    """Process ``pid`` still holds its end of ``sock`` open (whatever ``sock`` has received so far):
-    what the server did with a connection, seen from the server's side."""
-    mine = sock.getsockname()[:2]
-    return any(
-        c.raddr and tuple(c.raddr) == mine and c.status == psutil.CONN_ESTABLISHED
-        for c in psutil.Process(pid).net_connections(kind="tcp")
-    )
