@@ -10,7 +10,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from helpers import REPO
+from helpers import REPO, wait_for
 from kg.engine.base import QueryEngine, QueryResult, ask
 
 
@@ -67,6 +67,20 @@ class Listener:
             except OSError:
                 continue
             self.accepted.append(conn)  # kept open, unanswered
+
+    def accepted_so_far(self) -> list[socket.socket]:
+        """The connections made to this listener before this call. A connection of its own marks
+        the point: it is accepted after every connection made before it (the kernel queues them in
+        order), so once it is, no earlier one is still on its way."""
+        with socket.create_connection(self.sock.getsockname()[:2]) as mark:
+            me = mark.getsockname()
+            wait_for(lambda: any(c.getpeername() == me for c in self.accepted), 10, "the listener's own mark")
+        earlier = []
+        for conn in list(self.accepted):
+            if conn.getpeername() == me:
+                break
+            earlier.append(conn)
+        return earlier
 
     def close(self) -> None:
         self.running = False

@@ -7,16 +7,22 @@ short query time limit, so that the long queries end soon after each test.
 
 from __future__ import annotations
 
-import contextlib
 import threading
-import time
 from collections.abc import Iterator
 
 import httpx
-import psutil
 import pytest
 
-from helpers import FIXTURES, Server, copy_project, start_server, stop_server
+from helpers import (
+    FIXTURES,
+    Server,
+    copy_project,
+    start_server,
+    stop_server,
+    wait_until_idle,
+    wait_until_running,
+    workers,
+)
 
 pytestmark = pytest.mark.server
 
@@ -87,24 +93,24 @@ class LongQueries:
             thread.join()
 
 
-def wait_until_running(server: Server, queries: int) -> None:
-    """Until ``queries`` worker processes are evaluating a query (not waiting for one)."""
-    parent = psutil.Process(server.process.pid)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        running = 0
-        for child in parent.children(recursive=True):
-            with contextlib.suppress(psutil.NoSuchProcess):
-                running += child.status() == psutil.STATUS_RUNNING
-        if running >= queries:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"{queries} long queries did not start running within 30 s")
+@pytest.fixture(scope="module")
+def all_workers(server: Server) -> int:
+    """How many workers the server runs (each one started before the server answered)."""
+    return len(workers(server.process.pid))
+
+
+@pytest.fixture(autouse=True)
+def workers_at_rest(server: Server, all_workers: int) -> None:
+    """Each test begins with every worker idle: those killed by an earlier test's long queries (at
+    the time limit) replaced, so that the workers seen running are this test's queries."""
+    wait_until_idle(server.process.pid, all_workers)
 
 
 def test_a_fifth_address_reads_pages_while_four_run_long_queries(server: Server) -> None:
     with LongQueries(server, [f"127.0.0.{n}" for n in range(2, 6)]) as long:
-        wait_until_running(server, 2)  # every /sparql worker (two at least), the other two waiting
+        wait_until_running(
+            server.process.pid, 2
+        )  # every /sparql worker (two at least), the other two waiting
         with client("127.0.0.6", timeout=PAGE_DEADLINE) as reader:
             for path in ENTITIES * 2:
                 r = reader.get(server.url + path, headers={"Accept": "text/html"})
@@ -116,7 +122,7 @@ def test_a_fifth_address_reads_pages_while_four_run_long_queries(server: Server)
 
 def test_one_address_reads_pages_while_its_own_long_query_runs(server: Server) -> None:
     with LongQueries(server, ["127.0.0.7"]) as long, client("127.0.0.7", timeout=PAGE_DEADLINE) as reader:
-        wait_until_running(server, 1)
+        wait_until_running(server.process.pid, 1)
         for path in ENTITIES * 2:
             r = reader.get(server.url + path, headers={"Accept": "text/html"})
             assert r.status_code == 200, (path, r.status_code, r.text[:300])
@@ -132,7 +138,7 @@ def test_no_route_answers_500_while_every_worker_is_busy(server: Server) -> None
             answers[f"{route} #{n}"] = http.get(server.url + route, headers={"Accept": "text/html"})
 
     with LongQueries(server, [f"127.0.0.{n}" for n in range(8, 12)]):
-        wait_until_running(server, 2)
+        wait_until_running(server.process.pid, 2)
         visitors = [threading.Thread(target=visit, args=item) for item in enumerate(ROUTES * 2)]
         for thread in visitors:
             thread.start()

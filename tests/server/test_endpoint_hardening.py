@@ -1,4 +1,7 @@
-"""One request or a few clients cannot stall the server (a real server on the tiny fixture)."""
+"""One request or a few clients cannot stall the server (a real server on the tiny fixture).
+
+Nothing here times the server: each limit shows in what the server does (its answer, a connection
+it closes, its log), and the client waits longer than any of its deadlines."""
 
 from __future__ import annotations
 
@@ -15,11 +18,24 @@ import httpx
 import psutil
 import pytest
 
-from helpers import FIXTURES, Server, copy_project, start_server, stop_server
+from helpers import (
+    FIXTURES,
+    Server,
+    copy_project,
+    start_server,
+    stop_server,
+    wait_for,
+    wait_until_idle,
+    wait_until_running,
+)
+from helpers.sockets import ended
+from kg import defaults
 
 pytestmark = pytest.mark.server
 MEMORY_MB = 1024
 MAX_CONNECTIONS = 64
+WORKERS = 3  # two for /sparql (--workers 2), one for the pages
+CUT_SHORT = "ASGI callable returned without completing response"  # the server's log: a client dropped
 
 
 @pytest.fixture(scope="module")
@@ -56,48 +72,34 @@ def request_without_reading(server: Server, query: str, source: str = "127.0.0.1
     return sock
 
 
-def test_a_64k_hyphen_run_is_answered_fast_while_others_are_served(server: Server) -> None:
-    """The tokenizer once took 44 s on this body, on the event loop: nothing else was answered."""
+def test_64k_hyphen_runs_are_refused_by_the_limit_while_others_are_served(server: Server) -> None:
+    """The tokenizer once took 44 s on this body, on the event loop: nothing else was answered. Now
+    the pre-check stops at a complexity limit, off the event loop, in a fraction of a second (its
+    clients would give up after 30 s, a hundred times that), while others' queries are answered.
+    That the tokenizer is linear is a unit test (tests/unit/engine/test_query_complexity.py)."""
     body = "SELECT * WHERE { " + "a-" * 32_000 + "a }"
     assert len(body) > 64_000
-    outcome: list[tuple[int, float]] = []
+    outcome: list[httpx.Response] = []
 
     def attack() -> None:
-        start = time.monotonic()
-        r = httpx.post(
-            server.url + "/sparql",
-            content=body.encode(),
-            headers={"Content-Type": "application/sparql-query"},
-            timeout=60,
-        )
-        outcome.append((r.status_code, time.monotonic() - start))
+        headers = {"Content-Type": "application/sparql-query"}
+        outcome.append(httpx.post(server.url + "/sparql", content=body.encode(), headers=headers, timeout=30))
 
     attackers = [threading.Thread(target=attack) for _ in range(3)]
     for thread in attackers:
         thread.start()
-    latencies = []
     with httpx.Client(timeout=30) as client:
         n = 0
         while any(t.is_alive() for t in attackers) or n < 5:
             n += 1
-            start = time.monotonic()
             r = client.post(server.url + "/sparql", data={"query": f"ASK {{ FILTER({n} > 0) }}"})
-            latencies.append(time.monotonic() - start)
             assert r.status_code == 200, r.text
     for thread in attackers:
         thread.join()
-    assert [status for status, _ in outcome] == [400] * 3
-    assert max(seconds for _, seconds in outcome) < 3.0, outcome  # three at once; one alone < 1 s
-    assert sorted(latencies)[len(latencies) // 2] < 0.2, latencies
-    assert max(latencies) < 0.5, latencies
-
-
-def test_one_hyphen_run_alone_is_answered_within_a_second(server: Server) -> None:
-    body = "SELECT * WHERE { " + "a-" * 32_000 + "a }"
-    start = time.monotonic()
-    r = httpx.post(server.url + "/sparql", data={"query": body}, timeout=60)
-    assert r.status_code == 400 and "limit" in r.text
-    assert time.monotonic() - start < 1.0
+    assert len(outcome) == 3, "the pre-check kept its clients waiting for 30 s"
+    assert [r.status_code for r in outcome] == [400] * 3
+    # "2001 times '-' (limit 2000 …)": read no further than the limit
+    assert all(f"(limit {defaults.MAX_CHAIN} " in r.text for r in outcome), outcome[0].text
 
 
 @pytest.mark.parametrize("kind", ["UNION", "&&", "MINUS", "BIND", "collection", "join", "/"])
@@ -112,19 +114,21 @@ def test_long_chains_get_400_naming_the_limit(server: Server, kind: str) -> None
 
 def test_clients_that_stop_reading_hold_no_worker(server: Server) -> None:
     """Two clients that ask for a large result and never read it once locked everyone out for minutes."""
+    cut_short = server.output().count(CUT_SHORT)
     stalled = [
         request_without_reading(server, big_result_query(f"slow {i}"), f"127.0.0.{i + 2}") for i in range(2)
     ]
     try:
-        time.sleep(3.0)  # both results computed by now; their clients read nothing
-        start = time.monotonic()
+        # a worker hands its answer over whole: once the answers begin to arrive, both were computed
+        wait_for(lambda: all(ended(sock) for sock in stalled), 30, "both large answers begun")
         ask = {"query": "ASK { FILTER(42 > 1) } # after slow"}
         r = httpx.post(server.url + "/sparql", data=ask, timeout=30)
         assert r.status_code == 200, r.text
-        assert r.headers["x-cache"] == "miss"
-        assert time.monotonic() - start < 1.0
-        # a client that reads nothing for the send timeout (3 s here) is dropped
-        time.sleep(4.0)
+        assert r.headers["x-cache"] == "miss"  # run by a worker
+        # ... while both clients still held theirs: no worker waited for them
+        assert server.output().count(CUT_SHORT) == cut_short, "a worker waited until a client was dropped"
+        # a client that reads nothing for the send timeout (3 s here) is dropped, its answer cut short
+        wait_for(lambda: server.output().count(CUT_SHORT) == cut_short + 2, 30, "the stalled clients dropped")
         sock = stalled[0]
         sock.settimeout(10)
         received = 0
@@ -161,7 +165,7 @@ def test_a_memory_bomb_gets_503_and_stays_under_the_cap(server: Server) -> None:
         for child in parent.children(recursive=True):
             with contextlib.suppress(psutil.NoSuchProcess):
                 peak = max(peak, child.memory_info().rss)
-        time.sleep(0.01)
+        time.sleep(0.01)  # (a sample of the workers' memory every 10 ms: the peak is what is measured)
     thread.join()
     r = outcome[0]
     assert r.status_code == 503, r.text
@@ -186,14 +190,15 @@ def test_one_address_cannot_hold_every_worker(server: Server) -> None:
         thread = threading.Thread(
             target=lambda: outcome.append(greedy.post(server.url + "/sparql", data={"query": slow}))
         )
+        wait_until_idle(server.process.pid, WORKERS)  # (a worker killed by an earlier test replaced)
         thread.start()
-        time.sleep(0.5)
+        wait_until_running(server.process.pid)
         second = greedy.post(server.url + "/sparql", data={"query": "ASK { FILTER(7 > 1) }"})
         assert second.status_code == 429, second.text
         assert second.headers.get("retry-after") and "at most 1" in second.text
-        start = time.monotonic()
         r = other.post(server.url + "/sparql", data={"query": "ASK { FILTER(8 > 1) }"})
-        assert r.status_code == 200 and time.monotonic() - start < 1.0
+        assert r.status_code == 200 and r.headers["x-cache"] == "miss"
+        assert not outcome  # answered by the other worker while the slow query ran
         thread.join()
         assert outcome[0].status_code == 503  # the slow query ran into the time limit
         after = greedy.post(server.url + "/sparql", data={"query": "ASK { FILTER(7 > 1) }"})
@@ -208,7 +213,8 @@ def connect(server: Server) -> socket.socket:
 
 
 def answer_of(sock: socket.socket) -> bytes:
-    """Everything the server sends until it closes the connection (or 10 s pass)."""
+    """Everything the server sends until it closes the connection. The client waits 10 s, longer than
+    any deadline of this server: an answer (or b"") means the server ended the connection."""
     data = b""
     with contextlib.suppress(ConnectionResetError):
         while chunk := sock.recv(65536):
@@ -217,13 +223,12 @@ def answer_of(sock: socket.socket) -> bytes:
 
 
 def test_huge_headers_are_refused_while_reading(server: Server) -> None:
+    """A header line that never ends is refused with 400 once the head passes its size limit: the
+    head's deadline (2 s here) would close it without an answer."""
     sock = connect(server)
-    start = time.monotonic()
-    with contextlib.suppress(ConnectionError):
-        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 1_000_000 + b"\r\n\r\n")
+    sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (2 * defaults.MAX_HEAD))
     reply = answer_of(sock)
-    assert reply == b"" or reply.startswith(b"HTTP/1.1 400"), reply[:100]
-    assert time.monotonic() - start < 5
+    assert reply.startswith(b"HTTP/1.1 400"), reply[:100]
     assert httpx.get(server.url + "/", timeout=10).status_code == 200
 
 
@@ -239,42 +244,40 @@ def test_half_sent_and_idle_connections_are_closed(server: Server) -> None:
     half = connect(server)
     half.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
     idle = connect(server)
-    start = time.monotonic()
     for sock in (half, idle):
-        assert answer_of(sock) == b""  # closed by the server, nothing answered
-        assert time.monotonic() - start < 5  # KG_HEAD_TIMEOUT=2
+        assert answer_of(sock) == b""  # closed by the server (KG_HEAD_TIMEOUT=2), nothing answered
+    # a head trickled in, one byte every 0.2 s (the sleep is the slow client, not a wait): the
+    # deadline counts from the connection, not from the last byte, so the server closes it while
+    # the head is still arriving (the whole head would take 20 s)
     trickle = connect(server)
-    start = time.monotonic()
+    head = b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-Slow: " + b"a" * 66 + b"\r\n\r\n"
+    sent = 0
     with contextlib.suppress(ConnectionError):
-        for byte in b"GET / HTTP/1.1\r\nHost: x\r\n":  # one byte every 0.2 s: never done in 2 s
-            trickle.send(bytes([byte]))
+        while sent < len(head) and not ended(trickle):
+            trickle.send(head[sent : sent + 1])
+            sent += 1
             time.sleep(0.2)
+    assert sent < len(head), "the trickled head was taken whole"
     assert answer_of(trickle) == b""
-    assert time.monotonic() - start < 10
 
 
 def test_connections_over_the_cap_are_closed_at_once(server: Server) -> None:
     held = [connect(server) for _ in range(MAX_CONNECTIONS + 10)]
     try:
-        time.sleep(0.3)
-        held[0].settimeout(0.2)
-        with pytest.raises(TimeoutError):  # within the cap: open, waiting for its request
-            held[0].recv(1)
-        closed = 0
-        for sock in held[-10:]:
-            sock.settimeout(0.1)
-            try:
-                closed += sock.recv(1) == b""
-            except ConnectionResetError:
-                closed += 1
-            except TimeoutError:
-                pass
-        assert closed >= 8
+        # closed at once, not by the head's deadline: that would close the first connections first
+        wait_for(lambda: all(ended(sock) for sock in held[-10:]), 10, "the connections over the cap closed")
+        assert not ended(held[0])  # within the cap: open, waiting for its request
     finally:
         for sock in held:
             sock.close()
-    time.sleep(0.2)
-    assert httpx.get(server.url + "/", timeout=10).status_code == 200
+    wait_for(lambda: answers(server.url + "/"), 10, "an answer once the connections are closed")
+
+
+def answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=10).status_code == 200
+    except httpx.TransportError:  # (still over the cap: closed at once)
+        return False
 
 
 def test_a_body_that_never_arrives_gets_408(server: Server) -> None:
@@ -283,9 +286,6 @@ def test_a_body_that_never_arrives_gets_408(server: Server) -> None:
         b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
         b"Content-Length: 100\r\n\r\nASK {"
     )
-    start = time.monotonic()
-    sock.settimeout(10)
-    reply = sock.recv(65536)
+    reply = sock.recv(65536)  # (the client waits 10 s; KG_BODY_TIMEOUT=2)
     assert reply.startswith(b"HTTP/1.1 408"), reply[:200]
-    assert time.monotonic() - start < 5
     sock.close()

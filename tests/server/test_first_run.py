@@ -8,13 +8,12 @@ import os
 import signal
 import socket
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from helpers import KG, REPO, free_port, wait_until_answering
+from helpers import KG, REPO, free_port, wait_for, wait_until_answering
 
 pytestmark = pytest.mark.server
 
@@ -80,10 +79,13 @@ def test_ctrl_c_stops_the_server_cleanly(root: Path, tmp_path: Path) -> None:
 def test_ctrl_c_right_after_start_up_is_clean(root: Path, tmp_path: Path) -> None:
     """The pages' data is still being computed on the workers when Ctrl-C comes."""
     process, _ = serve_in_a_terminal(root, tmp_path / "log")
-    deadline = time.monotonic() + 60
-    while "Application startup complete" not in (tmp_path / "log").read_text():
-        assert time.monotonic() < deadline and process.poll() is None, (tmp_path / "log").read_text()
-        time.sleep(0.01)
+    log = tmp_path / "log"
+    wait_for(
+        lambda: "Application startup complete" in log.read_text() or process.poll() is not None,
+        60,
+        "kg serve started",
+    )
+    assert process.poll() is None, log.read_text()
     assert ctrl_c(process) == 0
     output = (tmp_path / "log").read_text()
     assert not [word for word in NOISE if word in output], output

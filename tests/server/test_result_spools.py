@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import socket
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from unittest import mock
@@ -15,7 +14,7 @@ import httpx
 import psutil
 import pytest
 
-from helpers import FIXTURES, Server, copy_project, start_server, stop_server
+from helpers import FIXTURES, Server, copy_project, start_server, stop_server, wait_for
 
 pytestmark = pytest.mark.server
 SEND_TIMEOUT = 6  # seconds a client may take no part of a response before it is dropped
@@ -63,15 +62,6 @@ def held(server: Server, folder: Path) -> list[str]:
     return found
 
 
-def wait_for(condition: object, what: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"not within {seconds} s: {what}")
-
-
 def send_without_reading(server: Server, query: str, source: str) -> socket.socket:
     """POST ``query`` from the address ``source`` and read nothing of the answer (yet)."""
     host, port = server.url.removeprefix("http://").split(":")
@@ -100,13 +90,13 @@ def test_no_result_file_is_left_once_the_clients_have_gone(server: Server, spool
     closed = send_without_reading(server, big("closed early"), "127.0.0.4")
     stalled = send_without_reading(server, big("never read"), "127.0.0.5")
     try:
-        wait_for(lambda: len(held(server, spool_dir)) >= 3, "results waiting on disk for three clients", 30)
+        wait_for(lambda: len(held(server, spool_dir)) >= 3, 30, "results waiting on disk for three clients")
         assert partly.recv(65536)
         partly.close()
         closed.close()
         # the client that reads nothing is dropped at the send timeout, and its result deleted
         # then, though its connection is still open
-        wait_for(lambda: not held(server, spool_dir), "no result file held", SEND_TIMEOUT + 10)
+        wait_for(lambda: not held(server, spool_dir), SEND_TIMEOUT + 10, "no result file held")
     finally:
         stalled.close()
         partly.close()
@@ -117,19 +107,19 @@ def test_no_result_file_is_left_once_the_clients_have_gone(server: Server, spool
 def test_a_client_over_its_share_of_disk_gets_503_and_others_do_not(server: Server, spool_dir: Path) -> None:
     waiting = [send_without_reading(server, big(f"a{n}"), "127.0.1.2") for n in range(2)]
     try:
-        wait_for(lambda: len(held(server, spool_dir)) >= 2, "two results waiting for one client", 30)
+        wait_for(lambda: len(held(server, spool_dir)) >= 2, 30, "two results waiting for one client")
         third = post(server, big("a3"), "127.0.1.2")
         assert third.status_code == 503 and third.headers.get("retry-after"), third.text
         assert f"limit of {CLIENT_MB} MiB" in third.text
         other = post(server, big("b1"), "127.0.1.3")  # another address still gets its result
         assert other.status_code == 200 and len(other.content) > 5_000_000
         waiting += [send_without_reading(server, big(f"b{n}"), "127.0.1.3") for n in (2, 3)]
-        wait_for(lambda: len(held(server, spool_dir)) >= 4, "four results waiting", 30)
+        wait_for(lambda: len(held(server, spool_dir)) >= 4, 30, "four results waiting")
         full = post(server, big("c1"), "127.0.1.4")  # a fifth would pass the total
         assert full.status_code == 503 and full.headers.get("retry-after"), full.text
         assert "as many large results as it can" in full.text
     finally:
         for sock in waiting:
             sock.close()
-    wait_for(lambda: not held(server, spool_dir), "no result file held", SEND_TIMEOUT + 10)
+    wait_for(lambda: not held(server, spool_dir), SEND_TIMEOUT + 10, "no result file held")
     assert post(server, big("c2"), "127.0.1.4").status_code == 200

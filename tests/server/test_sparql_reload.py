@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from helpers import FIXTURES, KG, copy_project, start_server, stop_server
+from helpers import FIXTURES, KG, copy_project, start_server, stop_server, wait_for
 
 pytestmark = pytest.mark.server
 
@@ -34,11 +33,12 @@ def test_rebuild_reopens_the_store_and_invalidates_the_cache(tmp_path: Path) -> 
         )
         rebuild = [*KG, "build", "--root", str(root), "--data", str(extra)]
         subprocess.run(rebuild, check=True, capture_output=True)
-        deadline = time.monotonic() + 15
-        after, cache = count(server.url)
-        while time.monotonic() < deadline and after == before:
-            time.sleep(0.3)
-            after, cache = count(server.url)
+
+        def rebuilt() -> tuple[int, str] | None:
+            answer = count(server.url)
+            return answer if answer[0] != before else None
+
+        after, cache = wait_for(rebuilt, 30, "the rebuilt graph served")
         assert after >= before + 5  # the extra graph (and its VoID description) is served
         assert cache == "miss"  # the first answer from the new build was computed, not cached
         assert count(server.url) == (after, "hit")

@@ -8,14 +8,13 @@ import os
 import signal
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import httpx
 import psutil
 import pytest
 
-from helpers import FIXTURES, KG, copy_project, free_port, wait_until_answering
+from helpers import FIXTURES, KG, copy_project, free_port, wait_until_answering, wait_until_running
 
 pytestmark = pytest.mark.server
 HOG = (
@@ -82,10 +81,7 @@ def test_ctrl_c_while_a_long_query_runs(root: Path, tmp_path: Path) -> None:
 
     thread = threading.Thread(target=long_query)
     thread.start()
-    parent = psutil.Process(proc.pid)
-    while not any(c.status() == psutil.STATUS_RUNNING for c in parent.children(recursive=True)):
-        assert thread.is_alive()
-        time.sleep(0.02)  # (until a worker runs the query)
+    wait_until_running(proc.pid)
     workers = ctrl_c(proc)
     thread.join()
     output = log.read_text(errors="replace")

@@ -9,7 +9,6 @@ same time limit as any query.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,16 +89,14 @@ def test_targets_off_the_allowlist_are_refused_and_never_contacted(setup: Setup)
     for query in queries:
         answer = ask(setup.ours, query)
         assert 400 <= answer.status_code < 500, (query, answer.status_code, answer.text)
-    time.sleep(0.5)
-    assert setup.forbidden.accepted == []
+    assert setup.forbidden.accepted_so_far() == []
 
 
 def test_an_allowlisted_service_that_never_answers_is_stopped_by_the_time_limit(setup: Setup) -> None:
-    t0 = time.monotonic()
+    # the client waits ten times the limit: the answer can only come from the server's limit
     answer = ask(setup.ours, f"SELECT * WHERE {{ SERVICE <{setup.silent.url()}> {{ ?s ?p ?o }} }}")
-    elapsed = time.monotonic() - t0
-    assert answer.status_code in (503, 504), answer.text
-    assert TIMEOUT - 0.5 < elapsed < TIMEOUT + 5
+    assert answer.status_code == 503, answer.text
+    assert f"ran longer than this endpoint's limit of {TIMEOUT} s" in answer.text, answer.text
     assert setup.silent.accepted  # it was allowlisted, so it was contacted
     fine = ask(setup.ours, "SELECT (COUNT(*) AS ?n) WHERE { ?s a nio:Country }")
     assert fine.status_code == 200 and fine.text.splitlines()[1] == "6"

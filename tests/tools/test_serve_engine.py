@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,7 +21,7 @@ import uvicorn
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from helpers import REPO, Server, free_port, start_server, stop_server
+from helpers import REPO, Server, free_port, start_server, stop_server, wait_for
 from helpers.federation import root_for, rows
 from helpers.oxigraph_server import Oxigraph, start_oxigraph, stop_oxigraph
 from kg.engine.plan import limits_for
@@ -57,10 +56,7 @@ def in_process(store: Oxigraph, built_repo: Path, tmp_path_factory: pytest.TempP
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the in-process front end did not start"
+    wait_for(lambda: server.started, 30, "the in-process front end started")
     yield url
     server.should_exit = True
     thread.join(10)

@@ -8,8 +8,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
+from helpers import wait_for_async
 from helpers.inprocess import build_mini
 from kg.engine.plan import Limits, plan_query
 from kg.engine.process import HEADER, Answer, WorkerGone, WorkerProcess, _Answers
@@ -148,16 +150,17 @@ def test_a_query_given_up_costs_its_worker_only(mini_root: Path) -> None:
         try:
             first = {w.pid for w in pool._live}
             task = asyncio.ensure_future(pool.run(plan_query(slow, limits=pool.limits)))
-            await asyncio.sleep(0.5)
+            running = psutil.STATUS_RUNNING
+            await wait_for_async(
+                lambda: any(psutil.Process(pid).status() == running for pid in first), 30, "the query running"
+            )
             assert not task.done()
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
-            for _ in range(100):  # the replacement starts in the background
-                if len(pool._live) == 3 and len(lane.idle) == 2:
-                    break
-                await asyncio.sleep(0.1)
-            assert len(pool._live) == 3 and len(lane.idle) == 2
+            await wait_for_async(  # the replacement starts in the background
+                lambda: len(pool._live) == 3 and len(lane.idle) == 2, 30, "the busy worker replaced"
+            )
             assert len(first - {w.pid for w in pool._live}) == 1  # exactly the busy one was replaced
             for _ in range(4):
                 result = await pool.run(plan_query(quick, limits=pool.limits))
