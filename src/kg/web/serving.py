@@ -19,6 +19,7 @@ is built), then :func:`serve` runs until Ctrl-C.
 
 from __future__ import annotations
 
+import copy
 import errno
 import json
 import multiprocessing
@@ -68,6 +69,14 @@ def engine_for(settings: Settings) -> QueryEngine:
     return PoolEngine.from_settings(settings)
 
 
+def log_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging configuration, with the ``kg`` loggers (the engine's, the web's) written
+    beside uvicorn's own, in its format, at ``level``."""
+    config: dict[str, Any] = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["loggers"]["kg"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
+    return config
+
+
 def uvicorn_config(settings: Settings, app: FastAPI, log_level: str = "info") -> uvicorn.Config:
     """uvicorn's configuration for ``app`` under ``settings`` (its connection limits included)."""
     from kg.web.http.connections import Gate
@@ -83,6 +92,7 @@ def uvicorn_config(settings: Settings, app: FastAPI, log_level: str = "info") ->
         proxy_headers=False,  # the app reads X-Forwarded-For from trusted proxies only
         lifespan="on",
         log_level=log_level,
+        log_config=log_config(log_level),
         access_log=settings.access_log,
     )
 
