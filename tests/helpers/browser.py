@@ -40,7 +40,7 @@ def chromium() -> Iterator[Browser]:
 
 def new_page(browser: Browser, width: int, requested: list[str]) -> Page:
     # axe-core is injected as an inline script, which the pages' policy forbids: these pages
-    # bypass it (test_browser_policy.py checks the pages under the policy itself)
+    # bypass it (test_sparql_editor_policy.py checks the pages under the policy itself)
     page = browser.new_page(viewport={"width": width, "height": 900 if width > 600 else 844}, bypass_csp=True)
     page.on("request", lambda request: requested.append(request.url))
     return page

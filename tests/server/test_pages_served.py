@@ -1,6 +1,6 @@
 """The real HTTP stack serves every family of pages as the in-process tier does.
 
-The pages' content is checked in process (``site``: the test_web_* and test_ld_* files). Here a
+The pages' content is checked in process (``site``: the tests/inprocess/test_pages_* files). Here a
 few pages of each family come from ``kg serve`` (uvicorn, the worker-process engine) and must be
 the in-process answers byte for byte, with the same status and headers; and a dump downloads
 whole, with its length and checksum.

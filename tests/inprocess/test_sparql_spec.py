@@ -2,7 +2,7 @@
 
 https://www.w3.org/TR/sparql11-protocol/ - every test names the section it checks. In-process
 tier: the whole app over the embedded engine (the HTTP parser itself is checked in
-test_protocol_clients.py).
+test_sparql_clients.py).
 """
 
 from __future__ import annotations
