@@ -150,20 +150,29 @@ def test_a_query_given_up_costs_its_worker_only(mini_root: Path) -> None:
         try:
             first = {w.pid for w in pool._live}
             task = asyncio.ensure_future(pool.run(plan_query(slow, limits=pool.limits)))
-            running = psutil.STATUS_RUNNING
-            await wait_for_async(
-                lambda: any(psutil.Process(pid).status() == running for pid in first), 30, "the query running"
+
+            def busy() -> list[int]:
+                """The workers neither lane has idle: the one given the query."""
+                idle = {*lane.idle, *pool.lanes["pages"].idle}
+                return [w.pid for w in pool._live if w not in idle]
+
+            await wait_for_async(  # the query has reached its worker, which is evaluating it
+                lambda: len(busy()) == 1 and psutil.Process(busy()[0]).status() == psutil.STATUS_RUNNING,
+                30,
+                "the query running in its worker",
             )
+            evaluating = busy()[0]
             assert not task.done()
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
             await wait_for_async(  # the busy worker is killed and replaced in the background
-                lambda: len(first - {w.pid for w in pool._live}) == 1 and len(lane.idle) == 2,
+                lambda: evaluating not in {w.pid for w in pool._live} and len(lane.idle) == 2,
                 30,
                 "the busy worker replaced",
             )
-            assert len(pool._live) == 3  # exactly the busy one was replaced: the pool keeps its size
+            assert first - {w.pid for w in pool._live} == {evaluating}  # it alone: the pool keeps its size
+            assert len(pool._live) == 3
             for _ in range(4):
                 result = await pool.run(plan_query(quick, limits=pool.limits))
                 assert json.loads(result.body)["boolean"] is True
