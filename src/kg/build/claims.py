@@ -25,6 +25,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -44,7 +45,6 @@ SEM = PREFIXES["sem"]
 SCHEMA = PREFIXES["schema"]
 ORG = PREFIXES["org"]
 OA = PREFIXES["oa"]
-XSD = PREFIXES["xsd"]
 
 FROM_LINE = NIO + "fromLine"
 SOURCE_LINE = NIO + "sourceLine"
@@ -354,13 +354,11 @@ class _When:
     latest: ox.Literal | None
 
     def interval(self) -> Interval | None:
-        from datetime import date as _date
-
         if self.date is not None:
-            return date_bounds(self.date, None, self.text or "")
+            return date_bounds(self.date, self.text or "")
         if self.earliest is not None:
-            end = _date.fromisoformat(self.latest.value) if self.latest is not None else None
-            return _date.fromisoformat(self.earliest.value), end
+            end = date.fromisoformat(self.latest.value) if self.latest is not None else None
+            return date.fromisoformat(self.earliest.value), end
         return None
 
     def words(self) -> str:

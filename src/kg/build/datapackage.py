@@ -87,11 +87,11 @@ class Table:
     def resource(self, folder: Path) -> dict[str, Any]:
         """The Data Package resource of this table, with the size and hash of its file in ``folder``."""
         path = folder / self.path
-        with path.open(encoding="utf-8", newline="") as fh:
-            header = next(csv.reader(fh), [])
+        data = path.read_bytes()
+        first_line = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+        header = next(csv.reader([first_line]), [])
         if header != self.names:
             raise ValueError(f"{path}: header {header} is not the schema's {self.names}")
-        data = path.read_bytes()
         schema: dict[str, Any] = {"fields": [c.field() for c in self.columns], "missingValues": [""]}
         if self.primary_key:
             schema["primaryKey"] = list(self.primary_key)

@@ -35,7 +35,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.build.claims import Claims, Integrated, Statement, collect, discrepancy_quads, integrate
+from kg.build.claims import (
+    ACTOR_PARENTS,
+    Claims,
+    Integrated,
+    Statement,
+    collect,
+    discrepancy_quads,
+    integrate,
+)
 from kg.build.inputs import InputFile
 from kg.build.loading import LoadedFile
 from kg.build.precision import date_bounds
@@ -53,8 +61,6 @@ SEM = PREFIXES["sem"]
 TIME = PREFIXES["time"]
 XSD = PREFIXES["xsd"]
 DCTERMS = PREFIXES["dcterms"]
-SKOS = PREFIXES["skos"]
-ORG = PREFIXES["org"]
 
 SOURCE_LINE = NIO + "sourceLine"
 FIRST_LINE = NIO + "firstLine"
@@ -126,7 +132,7 @@ def _dates(files: list[LoadedFile], problems: list[str], root: Path) -> list[ox.
             for value in dates:
                 text = next((t for t in texts if value.value[:4] in t), texts[0] if texts else "")
                 try:
-                    spans.append(date_bounds(value, None, text))
+                    spans.append(date_bounds(value, text))
                 except ValueError as err:
                     problems.append(f"{lf.source.display(root)}: {subject}: {err}")
             if not spans:
@@ -325,12 +331,11 @@ def _labels(quads: Iterable[ox.Quad]) -> dict[Term, str]:
 def _parents(claims: Claims, quads: Iterable[ox.Quad]) -> dict[Term, set[Term]]:
     """Each actor's broader actors (``nio:actsFor``, ``org:subOrganizationOf``), as stated."""
     found: dict[Term, set[Term]] = defaultdict(set)
-    links = (NIO + "actsFor", ORG + "subOrganizationOf")
     for s, p, o in claims.by_statement:
-        if p.value in links:
+        if p.value in ACTOR_PARENTS:
             found[s].add(o)
     for q in quads:
-        if q.predicate.value in links:
+        if q.predicate.value in ACTOR_PARENTS:
             found[q.subject].add(q.object)
     return found
 

@@ -62,14 +62,14 @@ def unit_of(value: ox.Literal, text: str) -> str:
     raise ValueError(f"nio:date of datatype xsd:{datatype} has no rule")
 
 
-def date_bounds(value: ox.Literal, unit: str | None, text: str) -> Interval:
+def date_bounds(value: ox.Literal, text: str) -> Interval:
     """Earliest and latest possible day of a date at its precision (latest None: open end).
 
     ``text`` decides a part of a year ("End 2004", "late 2017", "spring 2020").
     """
     lexical = value.value
     datatype = value.datatype.value.removeprefix(XSD)
-    unit = unit or unit_of(value, text)
+    unit = unit_of(value, text)
     if datatype == "date":
         day = date.fromisoformat(lexical)
         return day, day

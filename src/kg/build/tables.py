@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.build import rules
 from kg.build.datapackage import LIST, NIO, SCHEME, Column, Table
 from kg.build.dumps import default_graph_triples
 from kg.namespaces import GRAPH, PREFIXES, RESOURCE, sparql_prologue
@@ -33,11 +34,10 @@ from kg.namespaces import GRAPH, PREFIXES, RESOURCE, sparql_prologue
 ROLE = PREFIXES["roletype"]
 START, END = NIO + "start", NIO + "end"
 LINE_GRAPH = GRAPH + "line/"
-SOURCE_ROLES = {
-    "requester", "sender", "decision-maker", "authoriser", "visitor", "provider", "signatory",
-    "announcer", "author", "commender", "member", "victor", "attendee", "on-behalf-of", "declarant",
-}  # fmt: skip
-"""Roles of the actor who acts (GDELT's Actor1); every other role is a target (Actor2)."""
+SOURCE_ROLES = {*rules.SOURCE_ROLES, "on-behalf-of"}
+"""Roles on the acting side of a dyad (GDELT's Actor1): the event's source roles, and the party on
+whose behalf a source acts (``rules`` ranks it last among targets, for an event's one target);
+every other role is a target (Actor2)."""
 PRECISION = {"unitDay": "day", "unitMonth": "month", "unitYear": "year", "unitPartOfYear": "part of year"}
 SEP = "; "
 DATE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"

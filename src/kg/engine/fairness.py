@@ -89,17 +89,24 @@ class Lane:
         try:
             yield worker
         finally:
-            self.running[client] -= 1
-            if not self.running[client]:
-                del self.running[client]
-            home = self.spare if worker in self.borrowed and self.spare is not None else self
-            self.borrowed.discard(worker)
-            if worker.usable:
-                home.idle.append(worker)
-            else:
-                home.retire(worker)
-            home._dispatch()
-            self._dispatch()
+            self._hand_back(client, worker)
+
+    def _hand_back(self, client: str | None, worker: WorkerProcess, unused: bool = False) -> None:
+        """``client`` is done with ``worker``: it goes back to its lane's idle workers (first in line
+        when ``unused``: it never ran the query), or is retired when it can no longer serve."""
+        self.running[client] -= 1
+        if not self.running[client]:
+            del self.running[client]
+        home = self.spare if worker in self.borrowed and self.spare is not None else self
+        self.borrowed.discard(worker)
+        if unused:
+            home.idle.appendleft(worker)
+        elif worker.usable:
+            home.idle.append(worker)
+        else:
+            home.retire(worker)
+        home._dispatch()
+        self._dispatch()
 
     def _dispatch(self) -> None:
         """Give the idle workers (and the spare lane's, while nobody waits there) to the clients
@@ -133,15 +140,7 @@ class Lane:
         """``client`` stopped waiting (time-out, cancelled): withdraw ``chance``, or hand back the
         worker it got meanwhile."""
         if chance.done() and not chance.cancelled():
-            worker = chance.result()
-            self.running[client] -= 1
-            if not self.running[client]:
-                del self.running[client]
-            home = self.spare if worker in self.borrowed and self.spare is not None else self
-            self.borrowed.discard(worker)
-            home.idle.appendleft(worker)
-            home._dispatch()
-            self._dispatch()
+            self._hand_back(client, chance.result(), unused=True)
             return
         chance.cancel()
         queue = self.waiting.get(client)

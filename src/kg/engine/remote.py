@@ -215,12 +215,11 @@ class RemoteEngine(QueryEngine):
             await self._refresh_now()
         return await self._arun(self._call(plan))
 
-    def _without_tsv(self, call: Call) -> Call:
-        """``call`` again, asking for other formats than TSV: the store's TSV is not SPARQL TSV."""
+    def _drop_tsv(self) -> None:
+        """Ask for other formats than TSV from now on: the store's TSV is not SPARQL TSV."""
         if self.tsv:
             log.info("remote store: its TSV is not SPARQL 1.1 TSV; asking for SPARQL JSON from now on")
         self.tsv = False
-        return self._accepted(call)
 
     def _accepted(self, call: Call) -> Call:
         """``call`` asking only for what the store writes correctly."""
@@ -242,7 +241,8 @@ class RemoteEngine(QueryEngine):
         try:
             return self._run_once(call)
         except NotSparqlTsv:
-            return self._run_once(self._without_tsv(call))
+            self._drop_tsv()
+            return self._run_once(call)
 
     def _run_once(self, call: Call) -> QueryResult:
         call = self._accepted(call)
@@ -268,7 +268,8 @@ class RemoteEngine(QueryEngine):
         try:
             return await self._arun_once(call)
         except NotSparqlTsv:
-            return await self._arun_once(self._without_tsv(call))
+            self._drop_tsv()
+            return await self._arun_once(call)
 
     async def _arun_once(self, call: Call) -> QueryResult:
         call = self._accepted(call)

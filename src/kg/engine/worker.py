@@ -126,7 +126,6 @@ def widen_pipe(fd: int, size: int = PIPE_SIZE) -> None:
 
 
 def main(argv: list[str]) -> int:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
     # Ctrl-C in a terminal reaches every process of the server: the server stops its workers itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
