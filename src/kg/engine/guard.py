@@ -82,13 +82,15 @@ class Reading:
 
 def read(
     text: str,
+    toks: Sequence[Token] | None = None,
     predeclared: Mapping[str, str] | None = None,
     *,
     max_depth: int = defaults.MAX_DEPTH,
     max_tokens: int = defaults.MAX_TOKENS,
     max_chain: int = defaults.MAX_CHAIN,
 ) -> Reading:
-    """Read ``text``; raise QueryError (400 too complex, 403 update) or return what it asks for.
+    """Read ``text`` (whose tokens are ``toks``, when the caller already has them); raise
+    QueryError (400 too complex, 403 update) or return what it asks for.
 
     ``predeclared``: the prefixes the engine declares for every query. When the text holds
     ``\\u`` escapes outside strings and IRIs, it is read a second time with every escape resolved
@@ -97,7 +99,9 @@ def read(
     ``text``, but up to a second for the largest bodies: call it off the event loop.
     """
     limits, predeclared = (max_depth, max_tokens, max_chain), predeclared or {}
-    reading = _read(tokens(text, max_tokens + 1), dict(predeclared), limits)
+    if toks is None:
+        toks = tokens(text, max_tokens + 1)
+    reading = _read(toks, dict(predeclared), limits)
     if "\\u" in text or "\\U" in text:
         plain = unescape_codepoints(text)
         reading = _merged(_read(tokens(plain, max_tokens + 1), dict(predeclared), limits), reading)

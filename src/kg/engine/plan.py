@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 from kg import defaults
 from kg.engine.guard import Reading, read
+from kg.engine.lexer import tokens
 from kg.engine.results import QueryError, ResultKind
 from kg.formats import DEFAULT, GRAPHS, SOLUTIONS, choose
 from kg.namespaces import PREFIXES
@@ -146,8 +147,10 @@ def plan_query(
     Reading a large query takes time linear in its length (up to a second for the largest
     bodies): a server calls this off its event loop (see :mod:`kg.web.routes.sparql`).
     """
+    toks = tokens(query, limits.max_tokens + 1)
     reading = read(
         query,
+        toks,
         prefixes,
         max_depth=limits.max_depth,
         max_tokens=limits.max_tokens,

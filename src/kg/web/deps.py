@@ -24,7 +24,6 @@ from kg.web.http.headers import BuildInfo
 from kg.web.http.result_cache import ResultCache
 from kg.web.render.pages import Site
 from kg.web.views.examples import Example
-from kg.web.views.labels import term_labels
 from kg.web.views.offload import Offload
 from kg.web.views.page_data import PageData
 
@@ -126,11 +125,3 @@ PageDataDep = Annotated[PageData, Depends(get_page_data)]
 OffloadDep = Annotated[Offload, Depends(get_offload)]
 SiteDep = Annotated[Site, Depends(get_site)]
 ExamplesDep = Annotated[list[Example], Depends(get_examples)]
-
-
-async def get_term_labels(engine: EngineDep, data: PageDataDep) -> dict[str, str]:
-    """The names of the ontology's terms in the engine's current data (read once per build)."""
-    return await term_labels(engine, data)
-
-
-TermLabelsDep = Annotated[dict[str, str], Depends(get_term_labels)]

@@ -10,19 +10,20 @@ laying out and writing run off the event loop.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from kg.engine.base import QueryEngine
-from kg.web.deps import EngineDep, OffloadDep, PageDataDep, SiteDep, TermLabelsDep
+from kg.web.deps import EngineDep, OffloadDep, PageDataDep, SiteDep
 from kg.web.iris import RESOURCE_FORMATS, target_for
 from kg.web.render.pages import Site, render
 from kg.web.render.rdf import CONTEXT, negotiate, serialize
 from kg.web.views import line
 from kg.web.views.documents import fetch
 from kg.web.views.entity import page
+from kg.web.views.labels import term_labels
 from kg.web.views.offload import Offload
 from kg.web.views.ontology import ontology_page
 from kg.web.views.page_data import PageData
@@ -39,7 +40,6 @@ async def document(
     data: PageData,
     offload: Offload,
     site: Site,
-    labels: Mapping[str, str],
 ) -> Response:
     """The answer for the request path ``path`` (after the public address, without its ``/``)."""
     target = target_for(path, site.prefix)
@@ -59,6 +59,7 @@ async def document(
             return PlainTextResponse(f"Nothing is known about <{target.iri}>.\n", 404, headers)
         body = await offload.run(serialize, found, key)
         return Response(body, media_type=RESOURCE_FORMATS[key].content_type, headers=headers)
+    labels = await term_labels(engine, data)  # the ontology's names, for HTML only (once per build)
     if target.kind == "ontology":
         found = await fetch(engine, target)
         if found:
@@ -96,9 +97,8 @@ def _tree(root: str) -> Handler:
         data: PageDataDep,
         offload: OffloadDep,
         site: SiteDep,
-        labels: TermLabelsDep,
     ) -> Response:
-        return await document(request, f"{root}/{rest}", "html", engine, data, offload, site, labels)
+        return await document(request, f"{root}/{rest}", "html", engine, data, offload, site)
 
     return handler
 
@@ -112,9 +112,8 @@ def _document(doc: str, default: str = "html") -> Handler:
         data: PageDataDep,
         offload: OffloadDep,
         site: SiteDep,
-        labels: TermLabelsDep,
     ) -> Response:
-        return await document(request, doc, default, engine, data, offload, site, labels)
+        return await document(request, doc, default, engine, data, offload, site)
 
     return handler
 
@@ -129,9 +128,8 @@ def _with_extension(doc: str) -> Handler:
         data: PageDataDep,
         offload: OffloadDep,
         site: SiteDep,
-        labels: TermLabelsDep,
     ) -> Response:
-        return await document(request, f"{doc}.{ext}", "html", engine, data, offload, site, labels)
+        return await document(request, f"{doc}.{ext}", "html", engine, data, offload, site)
 
     return handler
 

@@ -19,11 +19,11 @@ from rdflib.term import Node
 
 from kg.engine.base import QueryEngine, QueryResult, ask
 from kg.namespaces import PREFIXES
-from kg.web.iris import RDF_FORMATS, Target, links
+from kg.web.iris import Target, links
 from kg.web.views.entity import node_of
 from kg.web.views.offload import Offload
 from kg.web.views.queries import PROLOGUE, iri_literal
-from kg.web.views.values import Evidence, LineRef, Value, Values, text_fragment
+from kg.web.views.values import Evidence, LineRef, Value, Values, format_links, text_fragment
 from kg.web.views.values import Row as Property
 
 LABEL = URIRef(PREFIXES["rdfs"] + "label")
@@ -111,7 +111,7 @@ def line_page(target: Target, answer: QueryResult, labels: Mapping[str, str], pr
         str(text["title"]) if text and "title" in text else None,
         text_fragment(url, exact) if url and exact else url,
         subjects, len({(r["s"], r["p"], r["o"]) for r in said}),
-        [(f.label, f"{target.href}.{f.key}") for f in RDF_FORMATS],
+        format_links(target.href),
     )  # fmt: skip
 
 

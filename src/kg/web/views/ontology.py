@@ -12,9 +12,9 @@ from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from kg.namespaces import ONTOLOGY, compact_iri
-from kg.web.iris import RDF_FORMATS, Target, links
+from kg.web.iris import Target, links
 from kg.web.views.queries import Description
-from kg.web.views.values import Value, Values, label_in
+from kg.web.views.values import Value, Values, format_links, label_in
 
 PROPERTY_TYPES = {
     OWL.ObjectProperty: "object property",
@@ -172,4 +172,4 @@ def ontology_page(target: Target, found: Description, labels: Mapping[str, str],
     terms = {str(t) for triple in graph for t in triple if isinstance(t, URIRef)}
     view = OntologyDocs(graph, Values(labels, links(terms, prefix))).view(module)
     title = view.modules[0].title if module and view.modules else "NATO–Iraq ontology"
-    return OntologyPage(view, title, [(f.label, f"{target.href}.{f.key}") for f in RDF_FORMATS])
+    return OntologyPage(view, title, format_links(target.href))

@@ -10,6 +10,7 @@ undated items. An engagement's bar runs from its generated start to its generate
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from kg.engine.base import QueryEngine
 from kg.web.iris import href
@@ -76,12 +77,12 @@ class Timeline:
     items: list[Item]
     facets: dict[str, dict[str, str]]
 
-    @property
+    @cached_property
     def options(self) -> dict[str, list[tuple[str, str]]]:
         """The choices of each filter (actor, type)."""
         return {facet: filter_options(values) for facet, values in self.facets.items()}
 
-    @property
+    @cached_property
     def years(self) -> list[int]:
         """Every year from the first to the last that an item starts in (the period filters)."""
         starts = [i.first for i in self.items if i.dated]
@@ -165,7 +166,10 @@ def timeline_view(
     lo = first if first is not None else min(years, default=2004)
     hi = last if last is not None else max(years, default=lo)
     lo, hi = max(min(lo, hi), FIRST_YEAR), min(max(lo, hi), LAST_YEAR)
-    visible = [i for i in dated if i.first <= hi and i.last >= lo]
+    visible: list[Item] = []
+    left_out: list[Item] = []  # pass the filters, outside the period
+    for i in dated:
+        (visible if i.first <= hi and i.last >= lo else left_out).append(i)
     placed: set[str] = set()
     groups = []
     for e in (i for i in visible if i.kind == "engagement"):
@@ -176,7 +180,6 @@ def timeline_view(
     if others:
         groups.append(Group(None, others))
     undated = [i for i in passing if not i.dated]
-    left_out = [i for i in dated if i not in visible]
     return TimelineView(lo, hi, groups, undated, visible, left_out, len(timeline.items) - len(passing))
 
 

@@ -289,7 +289,7 @@ class Values:
             inverse=self.inverse(graph, node),
             passages=self.passages(graph, node),
             external=self.external(graph, node),
-            downloads=[(f.label, f"{doc}.{f.key}") for f in RDF_FORMATS],
+            downloads=format_links(doc),
             date_evidence=self.date_evidence(graph, node),
             concerned_by=sorted(
                 (self.value(graph, s) for s in graph.subjects(URIRef(ONTOLOGY + "concerns"), node)),
@@ -329,3 +329,8 @@ def text_fragment(url: str, exact: str) -> str:
     if len(words) <= 8:
         return f"{url}#:~:text={enc(exact)}"
     return f"{url}#:~:text={enc(' '.join(words[:5]))},{enc(' '.join(words[-5:]))}"
+
+
+def format_links(href: str) -> list[tuple[str, str]]:
+    """(label, link) of the document at ``href`` in each RDF format, for a page's download links."""
+    return [(f.label, f"{href}.{f.key}") for f in RDF_FORMATS]
