@@ -133,9 +133,7 @@ def start(name: str, data: Path, work: Path, workers: int) -> Endpoint:
         server, took = serve_loaded(
             work / f"virtuoso-{data.stem}", data, BENCH_GRAPH, default_graph=BENCH_GRAPH, **config
         )
-        endpoint = settle(_wait(Endpoint(name, server.sparql_url, server.process), log, timeout=1800))
-        endpoint.started_in = took
-        return endpoint
+        return settle(Endpoint(name, server.sparql_url, server.process, started_in=took))  # it answers
     elif name == "rdflib":
         cmd = [str(BIN / "rdflib-endpoint"), "serve", str(data), "--host", "127.0.0.1", "--port", str(port)]
         url = f"http://127.0.0.1:{port}/"
@@ -198,12 +196,17 @@ def settle(endpoint: Endpoint, timeout: float = 1800.0, idle: float = 0.05) -> E
 
 
 def stop(endpoint: Endpoint) -> None:
-    endpoint.process.terminate()
+    stop_process(endpoint.process)
+
+
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    """Ask ``process`` to stop; kill it if it has not within ``timeout`` seconds."""
+    process.terminate()
     try:
-        endpoint.process.wait(timeout=20)
+        process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        endpoint.process.kill()
-        endpoint.process.wait()
+        process.kill()
+        process.wait()
 
 
 def versions() -> dict[str, str]:

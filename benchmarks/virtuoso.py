@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from benchmarks.servers import free_port, stop_process
 
 VIRTUOSO = "virtuoso-t"
 ISQL = "isql-vt"
@@ -122,12 +123,6 @@ def installed() -> bool:
     return shutil.which(VIRTUOSO) is not None and shutil.which(ISQL) is not None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_virtuoso(
     folder: Path,
     *,
@@ -150,7 +145,7 @@ def start_virtuoso(
     if not installed():
         raise RuntimeError(f"{VIRTUOSO} and {ISQL} not found: install {DEBIAN}")
     folder.mkdir(parents=True, exist_ok=True)
-    sql_port, http_port = _free_port(), _free_port()
+    sql_port, http_port = free_port(), free_port()
     ini = INI.format(
         folder=folder.resolve(),
         sql_port=sql_port,
@@ -211,12 +206,7 @@ def load(server: Virtuoso, data: Path, graph: str) -> None:
 
 
 def stop_virtuoso(server: Virtuoso) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+    stop_process(server.process, timeout=30)
 
 
 def serve_loaded(folder: Path, data: Path, graph: str, **config: Any) -> tuple[Virtuoso, float]:

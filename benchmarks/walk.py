@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import socket
 import sys
 import threading
 import time
@@ -33,6 +32,7 @@ from typing import Any
 import httpx
 
 import kg
+from benchmarks.servers import free_port
 from kg.namespaces import BASE
 
 PACKAGE = str(Path(kg.__file__).resolve().parent) + "/"
@@ -98,12 +98,6 @@ class Recorder:
             found.extend(self.seen.values())
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.contextmanager
 def serving(root: Path, recorder: Recorder) -> Iterator[str]:
     """The app of ``root`` as ``kg serve`` builds it, under uvicorn in a thread; yields its URL."""
@@ -113,7 +107,7 @@ def serving(root: Path, recorder: Recorder) -> Iterator[str]:
     from kg.web.app import create_app
     from kg.web.serving import engine_for, uvicorn_config
 
-    port = _free_port()
+    port = free_port()
     settings = Settings(root=root, port=port, workers=2)
     app = create_app(settings, engine_for(settings))
     threading.setprofile(recorder)

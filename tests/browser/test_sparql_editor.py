@@ -49,6 +49,10 @@ def set_query(page: Page, text: str) -> None:
     page.evaluate("(text) => document.querySelector('.CodeMirror').CodeMirror.setValue(text)", text)
 
 
+def get_query(page: Page) -> str:
+    return str(page.evaluate("() => document.querySelector('.CodeMirror').CodeMirror.getValue()"))
+
+
 def run(page: Page) -> None:
     page.locator(".yasqe_queryButton").first.click()
 
@@ -61,10 +65,10 @@ def test_examples_are_listed_as_questions_without_prefix_lines(browser: Browser,
         assert questions == ["Which events happened, and when?", "Count the triples"]
         assert page.locator("header.site a.home").inner_text() == "NATO–Iraq knowledge graph"
         page.locator("nav.examples a", has_text="Count the triples").click()
-        value = page.evaluate("() => document.querySelector('.CodeMirror').CodeMirror.getValue()")
+        value = get_query(page)
         assert "COUNT(*)" in value
         page.locator("nav.examples a", has_text="Which events happened").click()
-        value = page.evaluate("() => document.querySelector('.CodeMirror').CodeMirror.getValue()")
+        value = get_query(page)
         assert "nio:Event" in value and "PREFIX" not in value
         assert page.locator(".parseErrorIcon").count() == 0, "the editor flags a predeclared prefix"
         assert serious_violations(page) == []
@@ -120,7 +124,7 @@ def test_query_link_opens_the_editor_with_the_query_loaded(browser: Browser, ser
     query = "SELECT ?n WHERE { ?e a nio:Event ; rdfs:label ?n }"
     page = editor(browser, f"{server.url}/sparql?query={quote(query)}", [])
     try:
-        value = page.evaluate("() => document.querySelector('.CodeMirror').CodeMirror.getValue()")
+        value = get_query(page)
         assert value == query
         page.locator("#yasr table").first.wait_for(timeout=15_000)
         assert "NATO meets Iraq" in page.locator("#yasr").inner_text()
@@ -133,7 +137,7 @@ def test_a_shared_query_that_looks_like_markup_opens_whole(browser: Browser, ser
     query = 'SELECT ?s WHERE { ?s rdfs:label "<!--<script>" } # </script> & more'
     page = editor(browser, f"{server.url}/sparql?query={quote(query)}", [])
     try:
-        value = page.evaluate("() => document.querySelector('.CodeMirror').CodeMirror.getValue()")
+        value = get_query(page)
         assert value == query
         assert page.locator("footer.site").count() == 1  # the rest of the page is there
     finally:
@@ -173,7 +177,7 @@ def test_edits_survive_a_reload(browser: Browser, server: Server) -> None:
         page.locator(".CodeMirror textarea").first.focus()
         page.locator("h1").click()  # blur: YASQE stores the query
         page.reload(wait_until="networkidle")
-        value = page.evaluate("() => document.querySelector('.CodeMirror').CodeMirror.getValue()")
+        value = get_query(page)
         assert value == "SELECT ?kept WHERE { ?kept ?p ?o } LIMIT 3"
     finally:
         context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from urllib.parse import urlencode
 
 
 def ended(sock: socket.socket) -> bool:
@@ -19,3 +20,21 @@ def ended(sock: socket.socket) -> bool:
     finally:
         sock.settimeout(timeout)
     return True  # closed, or an answer arrived
+
+
+def post_without_reading(url: str, query: str, source: str, rcvbuf: int | None = None) -> socket.socket:
+    """POST ``query`` to ``url``'s /sparql from the address ``source`` and read nothing of the answer
+    (yet). ``rcvbuf``: a small receive buffer, so that the answer waits on the server."""
+    host, port = url.removeprefix("http://").split(":")
+    sock = socket.socket()
+    if rcvbuf is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    sock.bind((source, 0))
+    sock.connect((host, int(port)))
+    body = urlencode({"query": query}).encode()
+    sock.sendall(
+        b"POST /sparql HTTP/1.1\r\nHost: test\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+    return sock

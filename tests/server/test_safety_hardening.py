@@ -12,7 +12,6 @@ import threading
 import time
 from collections.abc import Iterator
 from unittest import mock
-from urllib.parse import urlencode
 
 import httpx
 import psutil
@@ -28,7 +27,7 @@ from helpers import (
     wait_until_idle,
     wait_until_running,
 )
-from helpers.sockets import ended
+from helpers.sockets import ended, post_without_reading
 from kg import defaults
 
 pytestmark = pytest.mark.server
@@ -57,19 +56,6 @@ def big_result_query(tag: str) -> str:
         f"SELECT * WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} "
         f'BIND("{"x" * 4000}" AS ?x) }} # {tag}'
     )
-
-
-def request_without_reading(server: Server, query: str, source: str = "127.0.0.1") -> socket.socket:
-    """Send a POST for ``query`` from the address ``source`` and read nothing of the answer."""
-    host, port = server.url.removeprefix("http://").split(":")
-    sock = socket.create_connection((host, int(port)), source_address=(source, 0))
-    body = urlencode({"query": query}).encode()
-    sock.sendall(
-        b"POST /sparql HTTP/1.1\r\nHost: test\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-        + f"Content-Length: {len(body)}\r\n\r\n".encode()
-        + body
-    )
-    return sock
 
 
 def test_64k_hyphen_runs_are_refused_by_the_limit_while_others_are_served(server: Server) -> None:
@@ -116,7 +102,7 @@ def test_clients_that_stop_reading_hold_no_worker(server: Server) -> None:
     """Two clients that ask for a large result and never read it once locked everyone out for minutes."""
     cut_short = server.output().count(CUT_SHORT)
     stalled = [
-        request_without_reading(server, big_result_query(f"slow {i}"), f"127.0.0.{i + 2}") for i in range(2)
+        post_without_reading(server.url, big_result_query(f"slow {i}"), f"127.0.0.{i + 2}") for i in range(2)
     ]
     try:
         # a worker hands its answer over whole: once the answers begin to arrive, both were computed

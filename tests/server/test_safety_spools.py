@@ -8,13 +8,13 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 from unittest import mock
-from urllib.parse import urlencode
 
 import httpx
 import psutil
 import pytest
 
 from helpers import FIXTURES, Server, copy_project, start_server, stop_server, wait_for
+from helpers.sockets import post_without_reading
 
 pytestmark = pytest.mark.server
 SEND_TIMEOUT = 6  # seconds a client may take no part of a response before it is dropped
@@ -63,19 +63,8 @@ def held(server: Server, folder: Path) -> list[str]:
 
 
 def send_without_reading(server: Server, query: str, source: str) -> socket.socket:
-    """POST ``query`` from the address ``source`` and read nothing of the answer (yet)."""
-    host, port = server.url.removeprefix("http://").split(":")
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # so that the answer waits on the server
-    sock.bind((source, 0))
-    sock.connect((host, int(port)))
-    body = urlencode({"query": query}).encode()
-    sock.sendall(
-        b"POST /sparql HTTP/1.1\r\nHost: test\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-        + f"Content-Length: {len(body)}\r\n\r\n".encode()
-        + body
-    )
-    return sock
+    """POST ``query`` from ``source``, reading nothing yet, through a small receive buffer."""
+    return post_without_reading(server.url, query, source, rcvbuf=4096)
 
 
 def post(server: Server, query: str, source: str) -> httpx.Response:
