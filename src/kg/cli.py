@@ -167,9 +167,9 @@ def query(root: Path | None, query: str, output: str, dist: Path | None) -> None
     """
     import pyoxigraph as ox
 
+    from kg.engine.embedded import evaluate
     from kg.engine.plan import plan_query
     from kg.engine.results import QueryError
-    from kg.engine.syntax import explain
     from kg.terminal import render
 
     text = query
@@ -179,13 +179,10 @@ def query(root: Path | None, query: str, output: str, dist: Path | None) -> None
         text = Path(query).read_text(encoding="utf-8")
     store_path = _built_store(root, dist)
     store = ox.Store.read_only(str(store_path))
-    try:
-        plan = plan_query(text)
-        result = store.query(text, prefixes=dict(plan.prefixes))
+    try:  # the built store holds its default graph (data and ontology): no union to evaluate
+        result = evaluate(store, plan_query(text), union_stored=True)
     except QueryError as err:
         raise click.ClickException(err.message) from None
-    except SyntaxError as err:
-        raise click.ClickException(explain(plan, str(err))) from None
     click.echo(render(result, output))
 
 

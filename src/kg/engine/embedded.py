@@ -107,9 +107,11 @@ def graph_result(triples: Iterable[ox.Triple], media: str, max_rows: int, cut: b
     return QueryResult("graph", body or b"", media, truncated, len(kept))
 
 
-def run_plan(store: ox.Store, plan: QueryPlan, union_stored: bool = False) -> QueryResult:
-    """Evaluate ``plan`` on ``store`` (its media type, dataset and prefixes decided beforehand, see
-    :mod:`kg.engine.plan`).
+def evaluate(
+    store: ox.Store, plan: QueryPlan, union_stored: bool = False
+) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    """Evaluate ``plan`` on ``store`` (its dataset and prefixes decided beforehand, see
+    :mod:`kg.engine.plan`); raise QueryError (400) on a query Oxigraph cannot parse or run.
 
     ``union_stored``: the store's default graph already holds the union of its named graphs
     (see :mod:`kg.engine.stores`), so a union default graph needs no union evaluation.
@@ -117,7 +119,7 @@ def run_plan(store: ox.Store, plan: QueryPlan, union_stored: bool = False) -> Qu
     kwargs: dict[str, object] = {"prefixes": plan.prefixes}
     if plan.base_iri:
         kwargs["base_iri"] = plan.base_iri
-    dataset, media = plan.dataset, plan.media
+    dataset = plan.dataset
     if dataset.union:
         if not union_stored:
             kwargs["use_default_graph_as_union"] = True
@@ -125,7 +127,18 @@ def run_plan(store: ox.Store, plan: QueryPlan, union_stored: bool = False) -> Qu
         kwargs["default_graph"] = [ox.NamedNode(g) for g in dataset.default_graphs] or [EMPTY_GRAPH]
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs]
     try:
-        result = store.query(plan.query, **kwargs)  # type: ignore[arg-type]
+        return store.query(plan.query, **kwargs)  # type: ignore[arg-type]
+    except SyntaxError as err:
+        raise QueryError(explain(plan, str(err)), 400) from None
+    except (OSError, ValueError, RuntimeError, TypeError) as err:
+        raise QueryError(f"Query failed: {err}", 400) from None
+
+
+def run_plan(store: ox.Store, plan: QueryPlan, union_stored: bool = False) -> QueryResult:
+    """``plan`` evaluated on ``store`` (see :func:`evaluate`), its answer written in the plan's media type."""
+    result = evaluate(store, plan, union_stored)
+    media = plan.media
+    try:
         if isinstance(result, ox.QueryBoolean):
             target = by_media_type(media, SOLUTIONS) or BY_KEY["json"]
             body = result.serialize(format=target.results_format) or b""
@@ -133,8 +146,6 @@ def run_plan(store: ox.Store, plan: QueryPlan, union_stored: bool = False) -> Qu
         if isinstance(result, ox.QuerySolutions):
             return _solutions(result, media, plan.max_rows, plan.columns)
         return graph_result(result, media, plan.max_rows)
-    except SyntaxError as err:
-        raise QueryError(explain(plan, str(err)), 400) from None
     except KeyError:
         raise QueryError(f"{media} does not fit the result of this query.", 406) from None
     except (OSError, ValueError, RuntimeError, TypeError) as err:
