@@ -185,7 +185,7 @@ class CappedReader:
         if by_media_type(media, GRAPHS) is None:
             raise QueryError(f"{media} cannot carry the result of this query.", 406)
         parsed = (t if isinstance(t, ox.Triple) else t.triple for t in ox.parse(body, format=self.format))
-        triples = [ox.Triple(t.subject, t.predicate, canonical(t.object)) for t in parsed]
+        triples = (ox.Triple(t.subject, t.predicate, canonical(t.object)) for t in parsed)  # up to the cap
         return graph_result(triples, media, self.max_rows, cut=self.cut)
 
 
