@@ -16,6 +16,7 @@ from kg.build.dumps import DUMP_FORMATS, dump_name, sha256_file
 from kg.build.tables import TABLES
 
 _digests: dict[tuple[str, int, int], str] = {}
+_listed: dict[tuple[str, str, str], list[Download]] = {}  # the last build's listing
 _lock = threading.Lock()
 
 
@@ -47,7 +48,21 @@ def _csv_rows(path: Path) -> int:
 
 def listing(dist: Path, info: dict[str, Any]) -> list[Download]:
     """Every file of ``dist`` offered for download, in the order the page shows them (``info``:
-    the build's ``build.json``)."""
+    the build's ``build.json``), worked out once per build and remembered until the next one."""
+    key = (str(dist), str(info.get("build_id", "")), str(info.get("built_at", "")))
+    if not key[1]:  # no build.json to tell one build from the next
+        return _files(dist, info)
+    with _lock:
+        found = _listed.get(key)
+    if found is None:
+        found = _files(dist, info)
+        with _lock:
+            _listed.clear()
+            _listed[key] = found
+    return found
+
+
+def _files(dist: Path, info: dict[str, Any]) -> list[Download]:
     sums: dict[str, str] = info.get("dumps", {})
     out = []
     for fmt in DUMP_FORMATS:
