@@ -60,6 +60,9 @@ def test_page_is_readable_accessible_and_local(
         body = page.locator("body").inner_text()
         missing = [t for t in texts if t not in body]
         assert missing == [], missing
+        prose = page.evaluate(PROSE)  # no words run together (a tag that dropped a space)
+        glued = sorted({prose[max(m.start() - 20, 0) : m.end() + 10] for m in GLUED.finditer(prose)})
+        assert glued == [], glued[:5]
         assert overflow(page) <= 0, f"{path} is {overflow(page)} px wider than {WIDTHS[size]} px"
         assert serious_violations(page) == []
         assert off_server(requested, live_server.url) == []
@@ -209,19 +212,6 @@ PROSE = """() => {
   return text;
 }"""
 """The text a reader sees in the page's main part, without code (queries, IRIs)."""
-
-
-@pytest.mark.parametrize(("name", "path", "texts"), PAGES, ids=[p[0] for p in PAGES])
-def test_no_words_run_together(
-    browser: Browser, live_server: Server, name: str, path: str, texts: list[str]
-) -> None:
-    page, _ = visit(browser, live_server, path, 1280)
-    try:
-        body = page.evaluate(PROSE)
-        glued = sorted({body[max(m.start() - 20, 0) : m.end() + 10] for m in GLUED.finditer(body)})
-        assert glued == [], glued[:5]
-    finally:
-        page.close()
 
 
 BROKEN_WORDS = """() => {
