@@ -35,8 +35,16 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.build.claims import (
+from kg.build.claims import (  # the predicates the claims are read by
     ACTOR_PARENTS,
+    DATE,
+    DATE_TEXT,
+    EARLIEST,
+    LATEST,
+    PROV_DERIVED,
+    RDFS_LABEL,
+    SOURCE_LINE,
+    UNIT,
     Claims,
     Integrated,
     Statement,
@@ -53,24 +61,14 @@ from kg.namespaces import GRAPH, ONTOLOGY, PREFIXES, RESOURCE
 
 NIO = ONTOLOGY
 RDF_TYPE = PREFIXES["rdf"] + "type"
-RDFS_LABEL = PREFIXES["rdfs"] + "label"
 RDFS_SUBCLASS = PREFIXES["rdfs"] + "subClassOf"
-PROV_DERIVED = PREFIXES["prov"] + "wasDerivedFrom"
 OA = PREFIXES["oa"]
-SEM = PREFIXES["sem"]
-TIME = PREFIXES["time"]
 XSD = PREFIXES["xsd"]
 DCTERMS = PREFIXES["dcterms"]
 
-SOURCE_LINE = NIO + "sourceLine"
 FIRST_LINE = NIO + "firstLine"
-DATE = NIO + "date"
-DATE_TEXT = NIO + "dateText"
 SORT_DATE = NIO + "sortDate"
 AFTER = NIO + "after"
-UNIT = TIME + "unitType"
-EARLIEST = SEM + "hasEarliestBeginTimeStamp"
-LATEST = SEM + "hasLatestEndTimeStamp"
 
 GENERATED_GRAPH = GRAPH + "data/generated"
 LINE_GRAPH = GRAPH + "line/"
